@@ -1,0 +1,196 @@
+package dev.molt.accel.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+import org.msgpack.value.ValueType;
+
+/**
+ * Payload codecs (PROTOCOL.md section 3): maps Java values to and from {@code msgpack} and
+ * {@code json} payload bytes; {@code raw} and {@code arrow_ipc} payloads are opaque byte arrays.
+ *
+ * <p>This is the one place where protocol and client code touch Jackson's data binding, so the
+ * binding can change without touching callers. Records, maps, lists, strings, numbers, booleans and
+ * byte arrays map as expected; unknown properties are ignored when decoding into a type. Nesting is
+ * limited to {@value #MAX_NESTING_DEPTH} levels on both codecs so that hostile payloads cannot
+ * exhaust the stack. Stateless and thread-safe.
+ */
+public final class Payloads {
+
+    /** Deepest nesting of arrays and maps accepted in a payload. */
+    public static final int MAX_NESTING_DEPTH = 1000;
+
+    private static final ObjectMapper JSON_MAPPER = configure(JsonMapper.builder().build());
+    private static final ObjectMapper MSGPACK_MAPPER = configure(new ObjectMapper(new MessagePackFactory()));
+    private static final Map<Type, JavaType> TYPES = new ConcurrentHashMap<>();
+
+    private Payloads() {
+    }
+
+    private static ObjectMapper configure(ObjectMapper mapper) {
+        mapper.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+        mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        mapper.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+        mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+        return mapper;
+    }
+
+    /**
+     * Encodes {@code value} with {@code codec}. For opaque codecs the value must be a {@code byte[]}
+     * (returned as is) or {@code null} (empty).
+     *
+     * @throws PayloadException when the value cannot be encoded
+     */
+    public static byte[] encode(Codec codec, Object value) {
+        if (codec.isOpaque()) {
+            if (value == null) {
+                return new byte[0];
+            }
+            if (value instanceof byte[] bytes) {
+                return bytes;
+            }
+            throw new PayloadException("A " + codec.id() + " payload must be a byte[], not "
+                    + value.getClass().getSimpleName(), null);
+        }
+        try {
+            return mapper(codec).writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new PayloadException("Cannot encode " + value.getClass().getSimpleName() + " as "
+                    + codec.id() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes a payload into plain Java values: {@code Map<String, Object>}, {@code List},
+     * {@code String}, numbers, booleans, {@code byte[]} or {@code null}. Opaque codecs give the bytes.
+     *
+     * @throws PayloadException when the bytes are not valid for the codec
+     */
+    public static Object decode(Codec codec, byte[] payload) {
+        return decode(codec, payload, Object.class);
+    }
+
+    /**
+     * Decodes a payload into {@code type} (a class, a record or a generic type such as
+     * {@code List<Item>}). For opaque codecs {@code type} must accept {@code byte[]}.
+     *
+     * @throws PayloadException when the bytes are not valid for the codec or do not fit the type
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T decode(Codec codec, byte[] payload, Type type) {
+        if (codec.isOpaque()) {
+            if (type == byte[].class || type == Object.class) {
+                return (T) payload;
+            }
+            throw new PayloadException("A " + codec.id() + " payload can only be read as byte[]", null);
+        }
+        if (payload == null || payload.length == 0) {
+            throw new PayloadException("Empty " + codec.id() + " payload", null);
+        }
+        if (codec == Codec.MSGPACK) {
+            checkMsgpackDepth(payload);
+        }
+        try {
+            return mapper(codec).readValue(payload, javaType(type));
+        } catch (IOException e) {
+            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new PayloadException("Invalid " + codec.id() + " payload: " + detail, e);
+        }
+    }
+
+    /**
+     * Converts a decoded value (for example a {@code Map}) into {@code type}, as if it had been
+     * encoded and decoded.
+     *
+     * @throws PayloadException when the value does not fit the type
+     */
+    public static <T> T convert(Object value, Type type) {
+        try {
+            return JSON_MAPPER.convertValue(value, javaType(type));
+        } catch (IllegalArgumentException e) {
+            throw new PayloadException("Cannot convert value to " + type.getTypeName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Re-encodes a payload from one structured codec to another; the same codec returns the bytes as is. */
+    public static byte[] transcode(byte[] payload, Codec from, Codec to) {
+        if (from == to) {
+            return payload;
+        }
+        return encode(to, decode(from, payload));
+    }
+
+    private static ObjectMapper mapper(Codec codec) {
+        return codec == Codec.JSON ? JSON_MAPPER : MSGPACK_MAPPER;
+    }
+
+    private static JavaType javaType(Type type) {
+        JavaType t = TYPES.get(type);
+        if (t == null) {
+            t = JSON_MAPPER.getTypeFactory().constructType(type);
+            if (TYPES.size() < 1024) {
+                TYPES.put(type, t);
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Walks a msgpack value without recursion and rejects nesting deeper than
+     * {@link #MAX_NESTING_DEPTH}: the msgpack parser does not enforce Jackson's nesting limit.
+     */
+    private static void checkMsgpackDepth(byte[] payload) {
+        int[] remaining = new int[MAX_NESTING_DEPTH + 1];
+        int depth = 0;
+        remaining[0] = 1;
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
+            while (depth >= 0) {
+                if (remaining[depth] == 0) {
+                    depth--;
+                    continue;
+                }
+                remaining[depth]--;
+                if (!u.hasNext()) {
+                    return; // truncated: let the decoder report it
+                }
+                MessageFormat f = u.getNextFormat();
+                ValueType vt = f.getValueType();
+                int children;
+                if (vt == ValueType.ARRAY) {
+                    children = u.unpackArrayHeader();
+                } else if (vt == ValueType.MAP) {
+                    children = u.unpackMapHeader() * 2;
+                    if (children < 0) {
+                        return;
+                    }
+                } else {
+                    u.skipValue();
+                    continue;
+                }
+                if (children > 0) {
+                    if (depth + 1 > MAX_NESTING_DEPTH) {
+                        throw new PayloadException("Invalid msgpack payload: nesting deeper than "
+                                + MAX_NESTING_DEPTH + " levels", null);
+                    }
+                    remaining[++depth] = children;
+                }
+            }
+        } catch (IOException | MessagePackException e) {
+            // malformed: the decoder reports it with its own message
+        }
+    }
+}
