@@ -1,0 +1,290 @@
+package dev.molt.accel.client;
+
+import dev.molt.accel.protocol.Codec;
+import dev.molt.accel.protocol.RequestEnvelope;
+import dev.molt.accel.protocol.ResponseEnvelope;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Options of one call. Immutable and thread-safe; build with {@link #builder()} or derive with
+ * {@link #toBuilder()}. Values are validated as they are set.
+ *
+ * <p>Hooks run on the thread that completes the call (the caller's, or the worker's reader
+ * thread for asynchronous calls): they must be fast and must not throw; an exception from a hook
+ * is logged and ignored.
+ */
+public final class CallOptions {
+
+    /** Default timeout of a call: 250 ms. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(250);
+
+    private static final CallOptions DEFAULTS = new Builder().build();
+
+    private final Codec codec;
+    private final Duration timeout;
+    private final long timeoutNanos;
+    private final boolean idempotent;
+    private final boolean decodeResponse;
+    private final boolean retryOnTimeout;
+    private final boolean retryOnBusy;
+    private final int maxRetries;
+    private final Duration retryBackoff;
+    private final Duration retryBackoffMax;
+    private final BooleanSupplier cancelCheck;
+    private final Consumer<RequestEnvelope> beforeSend;
+    private final Consumer<ResponseEnvelope> afterRecv;
+    private final Consumer<Map<String, Object>> metrics;
+
+    private CallOptions(Builder b) {
+        this.codec = b.codec;
+        this.timeout = b.timeout;
+        this.timeoutNanos = b.timeout.toNanos();
+        this.idempotent = b.idempotent;
+        this.decodeResponse = b.decodeResponse;
+        this.retryOnTimeout = b.retryOnTimeout;
+        this.retryOnBusy = b.retryOnBusy;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoff = b.retryBackoff;
+        this.retryBackoffMax = b.retryBackoffMax;
+        this.cancelCheck = b.cancelCheck;
+        this.beforeSend = b.beforeSend;
+        this.afterRecv = b.afterRecv;
+        this.metrics = b.metrics;
+    }
+
+    /** msgpack payload, 250 ms timeout, not idempotent, decoded response, no retries, no hooks. */
+    public static CallOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Codec of the request payload; must match the export's {@code codec_in}. */
+    public Codec codec() {
+        return codec;
+    }
+
+    /** Deadline of one attempt, sent to the worker as {@code timeout_ms}; zero means none. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    /** Whether running the request twice is harmless; only idempotent calls are ever re-sent. */
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    /** Whether the result is decoded on the calling thread (else only raw bytes are kept). */
+    public boolean decodeResponse() {
+        return decodeResponse;
+    }
+
+    /** Whether an idempotent call that timed out is sent again. */
+    public boolean retryOnTimeout() {
+        return retryOnTimeout;
+    }
+
+    /** Whether a call answered {@code Busy} is sent again (safe: a busy worker did not run it). */
+    public boolean retryOnBusy() {
+        return retryOnBusy;
+    }
+
+    /** How many times a busy or timed-out call may be sent again. */
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** First backoff between retries; doubles each retry up to {@link #retryBackoffMax()}. */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** Largest backoff between retries. */
+    public Duration retryBackoffMax() {
+        return retryBackoffMax;
+    }
+
+    /** Polled while the call waits; {@code true} cancels the call. {@code null} when none. */
+    public BooleanSupplier cancelCheck() {
+        return cancelCheck;
+    }
+
+    /** Sees each request envelope just before it is sent. {@code null} when none. */
+    public Consumer<RequestEnvelope> beforeSend() {
+        return beforeSend;
+    }
+
+    /** Sees each response envelope that answers the call. {@code null} when none. */
+    public Consumer<ResponseEnvelope> afterRecv() {
+        return afterRecv;
+    }
+
+    /**
+     * Receives the worker's metrics plus the client's {@code client_ms}, {@code client_us},
+     * {@code payload_bytes} and {@code response_bytes}. {@code null} when none.
+     */
+    public Consumer<Map<String, Object>> metrics() {
+        return metrics;
+    }
+
+    @Override
+    public String toString() {
+        return "CallOptions[codec=" + codec + ", timeout=" + timeout + ", idempotent=" + idempotent
+                + ", decodeResponse=" + decodeResponse + ", retryOnTimeout=" + retryOnTimeout
+                + ", retryOnBusy=" + retryOnBusy + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff
+                + ", retryBackoffMax=" + retryBackoffMax + "]";
+    }
+
+    /** Builds {@link CallOptions}; not thread-safe. */
+    public static final class Builder {
+        private Codec codec = Codec.MSGPACK;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private boolean idempotent;
+        private boolean decodeResponse = true;
+        private boolean retryOnTimeout;
+        private boolean retryOnBusy;
+        private int maxRetries = 2;
+        private Duration retryBackoff = Duration.ofMillis(10);
+        private Duration retryBackoffMax = Duration.ofMillis(200);
+        private BooleanSupplier cancelCheck;
+        private Consumer<RequestEnvelope> beforeSend;
+        private Consumer<ResponseEnvelope> afterRecv;
+        private Consumer<Map<String, Object>> metrics;
+
+        private Builder() {
+        }
+
+        private Builder(CallOptions o) {
+            codec = o.codec;
+            timeout = o.timeout;
+            idempotent = o.idempotent;
+            decodeResponse = o.decodeResponse;
+            retryOnTimeout = o.retryOnTimeout;
+            retryOnBusy = o.retryOnBusy;
+            maxRetries = o.maxRetries;
+            retryBackoff = o.retryBackoff;
+            retryBackoffMax = o.retryBackoffMax;
+            cancelCheck = o.cancelCheck;
+            beforeSend = o.beforeSend;
+            afterRecv = o.afterRecv;
+            metrics = o.metrics;
+        }
+
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout < 0: " + timeout);
+            }
+            if (timeout.toMillis() > RequestEnvelope.MAX_TIMEOUT_MS) {
+                throw new IllegalArgumentException("timeout > " + RequestEnvelope.MAX_TIMEOUT_MS + " ms: " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder timeoutMs(long timeoutMs) {
+            return timeout(Duration.ofMillis(timeoutMs));
+        }
+
+        public Builder idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
+            return this;
+        }
+
+        public Builder decodeResponse(boolean decodeResponse) {
+            this.decodeResponse = decodeResponse;
+            return this;
+        }
+
+        public Builder retryOnTimeout(boolean retryOnTimeout) {
+            this.retryOnTimeout = retryOnTimeout;
+            return this;
+        }
+
+        public Builder retryOnBusy(boolean retryOnBusy) {
+            this.retryOnBusy = retryOnBusy;
+            return this;
+        }
+
+        public Builder maxRetries(int maxRetries) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries < 0: " + maxRetries);
+            }
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration retryBackoff) {
+            Objects.requireNonNull(retryBackoff, "retryBackoff");
+            if (retryBackoff.isNegative()) {
+                throw new IllegalArgumentException("retryBackoff < 0: " + retryBackoff);
+            }
+            this.retryBackoff = retryBackoff;
+            return this;
+        }
+
+        public Builder retryBackoffMs(long ms) {
+            return retryBackoff(Duration.ofMillis(ms));
+        }
+
+        public Builder retryBackoffMax(Duration retryBackoffMax) {
+            Objects.requireNonNull(retryBackoffMax, "retryBackoffMax");
+            if (retryBackoffMax.isNegative()) {
+                throw new IllegalArgumentException("retryBackoffMax < 0: " + retryBackoffMax);
+            }
+            this.retryBackoffMax = retryBackoffMax;
+            return this;
+        }
+
+        public Builder retryBackoffMaxMs(long ms) {
+            return retryBackoffMax(Duration.ofMillis(ms));
+        }
+
+        public Builder cancelCheck(BooleanSupplier cancelCheck) {
+            this.cancelCheck = cancelCheck;
+            return this;
+        }
+
+        public Builder beforeSend(Consumer<RequestEnvelope> beforeSend) {
+            this.beforeSend = beforeSend;
+            return this;
+        }
+
+        public Builder afterRecv(Consumer<ResponseEnvelope> afterRecv) {
+            this.afterRecv = afterRecv;
+            return this;
+        }
+
+        public Builder metrics(Consumer<Map<String, Object>> metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public CallOptions build() {
+            if (retryBackoffMax.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException(
+                        "retryBackoffMax (" + retryBackoffMax + ") < retryBackoff (" + retryBackoff + ")");
+            }
+            return new CallOptions(this);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.molt.accel.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Calls exports of worker processes that speak the Molt stdio protocol.
+ *
+ * <p>A client owns its worker processes (one, or several for a {@link MoltClientPool}) and the
+ * threads that serve them: one stdout reader and one stderr drainer per process, plus one shared
+ * timer per client. It is thread-safe and meant to be shared: many threads may have many calls in
+ * flight at once. Workers start on first use or at {@link #start()}; a worker that dies, times out
+ * without answering, or sends garbage is replaced while calls go on. {@link #close()} ends every
+ * process and thread it started.
+ *
+ * <h2>Delivery</h2>
+ * A call is sent at most once unless it is {@linkplain CallOptions#idempotent() idempotent}: an
+ * idempotent call may be re-sent after its worker died ({@code maxRestarts}), after {@code Busy}
+ * ({@code retryOnBusy}) or after a timeout ({@code retryOnTimeout}). When a call fails with
+ * {@link MoltWorkerUnavailableException}, {@link MoltTimeoutException}, {@link MoltCancelledException}
+ * or {@link MoltProtocolException}, the worker may already have run it; {@link MoltBusyException}
+ * means it did not.
+ */
+public interface MoltClient extends AutoCloseable {
+
+    /** A builder for a client over one worker process, or a pool with {@code poolSize > 1}. */
+    static MoltClientBuilder builder() {
+        return new MoltClientBuilder();
+    }
+
+    /**
+     * Calls {@code entry} and waits for its result. An interrupt cancels the call (a
+     * {@code __cancel__} is sent), restores the interrupt flag and throws
+     * {@link MoltCancelledException}.
+     *
+     * @param payload the value to encode with the options' codec, or a {@code byte[]} already in
+     *     that codec (sent as is)
+     * @throws MoltAccelException a subclass naming the failure
+     */
+    MoltResult call(String entry, Object payload, CallOptions options);
+
+    /** {@link #call(String, Object, CallOptions)} with the client's default options. */
+    default MoltResult call(String entry, Object payload) {
+        return call(entry, payload, defaultOptions());
+    }
+
+    /**
+     * Sends a call and returns at once. The future completes with the result, or exceptionally
+     * with a {@link MoltAccelException}. Cancelling the future cancels the call: a
+     * {@code __cancel__} is sent to the worker and the call's resources are released at once.
+     */
+    CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options);
+
+    /** {@link #callAsync(String, Object, CallOptions)} with the client's default options. */
+    default CompletableFuture<MoltResult> callAsync(String entry, Object payload) {
+        return callAsync(entry, payload, defaultOptions());
+    }
+
+    /** The options used when a call names none. */
+    CallOptions defaultOptions();
+
+    /**
+     * Starts the worker processes now, if they are not running, and waits until each answered a
+     * {@code __ping__}.
+     *
+     * @throws MoltWorkerUnavailableException when a worker cannot be started or does not answer
+     */
+    void start();
+
+    /**
+     * Sends a {@code __ping__} to every worker (starting them when needed) and waits for the answers.
+     *
+     * @throws MoltAccelException when a worker does not answer in time
+     */
+    void ping(Duration timeout);
+
+    /** A snapshot of the client's state and counters. */
+    ClientStats stats();
+
+    /**
+     * Stops taking calls, fails the calls still in flight with {@link MoltWorkerUnavailableException},
+     * closes each worker's stdin, waits for it to exit, then destroys it (and its descendants)
+     * after the grace period. Idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,223 @@
+package dev.molt.accel.client;
+
+import dev.molt.accel.protocol.Frames;
+import dev.molt.accel.protocol.Wire;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configures and builds a {@link MoltClient}. Not thread-safe; each setter validates its value.
+ *
+ * <p>The worker command is, in order: {@link #command(List)}, else {@code MOLT_WORKER_CMD}, else a
+ * {@code molt-worker} executable on {@code PATH} given the packaged default exports manifest, else
+ * the bundled Java worker ({@code dev.molt.accel.worker.MoltWorkerMain}) run by the current JVM
+ * when it is on the class path.
+ */
+public final class MoltClientBuilder {
+
+    List<String> command;
+    Map<String, String> environment = new LinkedHashMap<>();
+    Path workingDirectory;
+    Wire wire = Wire.MSGPACK;
+    int poolSize = 1;
+    int maxFrameBytes = Frames.DEFAULT_MAX_FRAME_BYTES;
+    Duration startTimeout = Duration.ofSeconds(20);
+    Duration closeTimeout = Duration.ofSeconds(2);
+    Duration cancelGrace = Duration.ofMillis(200);
+    Duration restartBackoff = Duration.ofMillis(10);
+    Duration restartBackoffMax = Duration.ofSeconds(5);
+    int maxRestarts = 1;
+    List<String> javaOptions = List.of();
+    CallOptions defaultOptions = CallOptions.defaults();
+    MoltClientListener listener = MoltClientListener.NONE;
+    String name = "molt";
+    Map<String, String> sourceEnvironment = System.getenv();
+
+    MoltClientBuilder() {
+    }
+
+    /** The worker command line, launched directly (never through a shell). */
+    public MoltClientBuilder command(List<String> command) {
+        Objects.requireNonNull(command, "command");
+        if (command.isEmpty() || command.get(0).isBlank()) {
+            throw new IllegalArgumentException("command is empty");
+        }
+        this.command = List.copyOf(command);
+        return this;
+    }
+
+    /** The worker command line, launched directly (never through a shell). */
+    public MoltClientBuilder command(String... command) {
+        return command(Arrays.asList(command));
+    }
+
+    /** A worker command line split on white space, as {@code MOLT_WORKER_CMD} is. */
+    public MoltClientBuilder commandLine(String commandLine) {
+        Objects.requireNonNull(commandLine, "commandLine");
+        String trimmed = commandLine.trim();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("commandLine is empty");
+        }
+        return command(Arrays.asList(trimmed.split("\\s+")));
+    }
+
+    /**
+     * Runs {@code mainClass} from the current class path with the current JVM as the worker
+     * (for Java workers other than the bundled one, such as one exporting your own handlers).
+     * Inside a Spring Boot executable jar the class is started through Boot's launcher.
+     */
+    public MoltClientBuilder javaWorker(String mainClass, String... args) {
+        Objects.requireNonNull(mainClass, "mainClass");
+        this.command = WorkerLauncher.bundledCommand(mainClass, javaOptions, Arrays.asList(args));
+        return this;
+    }
+
+    /** Variables added to the worker's environment (it inherits the rest). */
+    public MoltClientBuilder environment(Map<String, String> environment) {
+        this.environment = new LinkedHashMap<>(Objects.requireNonNull(environment, "environment"));
+        return this;
+    }
+
+    /** The worker's working directory; the client's by default. */
+    public MoltClientBuilder workingDirectory(Path workingDirectory) {
+        this.workingDirectory = workingDirectory;
+        return this;
+    }
+
+    /** The envelope wire; msgpack by default. */
+    public MoltClientBuilder wire(Wire wire) {
+        this.wire = Objects.requireNonNull(wire, "wire");
+        return this;
+    }
+
+    /** Worker processes; more than 1 builds a {@link MoltClientPool}. */
+    public MoltClientBuilder poolSize(int poolSize) {
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize < 1: " + poolSize);
+        }
+        this.poolSize = poolSize;
+        return this;
+    }
+
+    /** Largest frame body sent or accepted; 64 MiB by default. */
+    public MoltClientBuilder maxFrameBytes(int maxFrameBytes) {
+        if (maxFrameBytes < 64) {
+            throw new IllegalArgumentException("maxFrameBytes < 64: " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+        return this;
+    }
+
+    /** How long a worker may take to start and answer its readiness ping; 20 s by default. */
+    public MoltClientBuilder startTimeout(Duration startTimeout) {
+        this.startTimeout = positive(startTimeout, "startTimeout");
+        return this;
+    }
+
+    /** How long {@link MoltClient#close()} waits at each step before escalating; 2 s by default. */
+    public MoltClientBuilder closeTimeout(Duration closeTimeout) {
+        this.closeTimeout = positive(closeTimeout, "closeTimeout");
+        return this;
+    }
+
+    /**
+     * How long a worker may take to answer a call that timed out on the client, after its
+     * {@code __cancel__}, before it is deemed stuck and replaced; 200 ms by default.
+     */
+    public MoltClientBuilder cancelGrace(Duration cancelGrace) {
+        Objects.requireNonNull(cancelGrace, "cancelGrace");
+        if (cancelGrace.isNegative()) {
+            throw new IllegalArgumentException("cancelGrace < 0: " + cancelGrace);
+        }
+        this.cancelGrace = cancelGrace;
+        return this;
+    }
+
+    /** Backoff between failed worker starts: from {@code initial}, doubling up to {@code max}. */
+    public MoltClientBuilder restartBackoff(Duration initial, Duration max) {
+        positive(initial, "restartBackoff");
+        positive(max, "restartBackoffMax");
+        if (max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException("restartBackoffMax (" + max + ") < restartBackoff (" + initial + ")");
+        }
+        this.restartBackoff = initial;
+        this.restartBackoffMax = max;
+        return this;
+    }
+
+    /** How many times an idempotent call may be re-sent after its worker died; 1 by default. */
+    public MoltClientBuilder maxRestarts(int maxRestarts) {
+        if (maxRestarts < 0) {
+            throw new IllegalArgumentException("maxRestarts < 0: " + maxRestarts);
+        }
+        this.maxRestarts = maxRestarts;
+        return this;
+    }
+
+    /** JVM options for the bundled Java worker (ignored for other commands). */
+    public MoltClientBuilder javaOptions(List<String> javaOptions) {
+        this.javaOptions = List.copyOf(javaOptions);
+        return this;
+    }
+
+    /** Options of calls that name none. */
+    public MoltClientBuilder defaultOptions(CallOptions defaultOptions) {
+        this.defaultOptions = Objects.requireNonNull(defaultOptions, "defaultOptions");
+        return this;
+    }
+
+    /** Observer of worker lifecycle and calls. */
+    public MoltClientBuilder listener(MoltClientListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /** Name used in thread names and logs; {@code molt} by default. */
+    public MoltClientBuilder name(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name is blank");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * Reads the variables of PROTOCOL.md section 10 from {@code env}: {@code MOLT_WORKER_CMD},
+     * {@code MOLT_WORKER_WIRE} / {@code MOLT_WIRE}, {@code MOLT_ACCEL_POOL_SIZE} and the retry
+     * variables (into the default options). {@code MOLT_ACCEL_CLIENT_MODE} is read by
+     * {@link MoltClients#fromEnvironment()}.
+     *
+     * @throws IllegalArgumentException naming the variable whose value is invalid
+     */
+    public MoltClientBuilder environmentDefaults(Map<String, String> env) {
+        this.sourceEnvironment = Map.copyOf(env);
+        EnvironmentSettings settings = EnvironmentSettings.parse(env);
+        if (settings.command() != null) {
+            commandLine(settings.command());
+        }
+        wire(settings.wire());
+        poolSize(settings.poolSize());
+        defaultOptions(settings.applyTo(defaultOptions.toBuilder()).build());
+        return this;
+    }
+
+    /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
+    public MoltClient build() {
+        WorkerLauncher launcher = WorkerLauncher.resolve(this);
+        return poolSize == 1 ? DefaultMoltClient.create(this, launcher) : new MoltClientPool(this, launcher);
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " <= 0: " + d);
+        }
+        return d;
+    }
+}

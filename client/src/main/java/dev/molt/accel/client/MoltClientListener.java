@@ -1,0 +1,39 @@
+package dev.molt.accel.client;
+
+import java.time.Duration;
+
+/**
+ * Observes a client's worker lifecycle and calls, for metrics and logs. Methods are called on the
+ * client's own threads: they must be fast, must not throw, and must not call back into the client.
+ * Subclass and override what you need; {@link #NONE} does nothing.
+ */
+public abstract class MoltClientListener {
+
+    /** A listener that does nothing. */
+    public static final MoltClientListener NONE = new MoltClientListener() {
+    };
+
+    /** A worker process started and answered its readiness {@code __ping__}. */
+    public void workerStarted(long pid, Duration startTime) {
+    }
+
+    /** A worker process was marked for replacement; {@code reason} says why. */
+    public void workerReplaced(long pid, String reason) {
+    }
+
+    /** A worker process could not be started or did not become ready. */
+    public void workerStartFailed(Throwable failure) {
+    }
+
+    /**
+     * A call ended.
+     *
+     * @param outcome {@code "ok"}, or the error code of the failure ({@code "MoltBusy"}, ...)
+     */
+    public void callCompleted(String entry, String outcome, long durationNanos) {
+    }
+
+    /** A call was cancelled and a {@code __cancel__} was sent for it. */
+    public void callCancelled(String entry) {
+    }
+}

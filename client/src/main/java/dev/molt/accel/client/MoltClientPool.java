@@ -1,0 +1,74 @@
+package dev.molt.accel.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A {@link MoltClient} over several worker processes. Each call goes to the worker with the fewest
+ * calls in flight (ties round-robin); a worker that fails is replaced without stopping the others.
+ * Thread-safe; {@link #close()} ends every process and thread the pool started. Build with
+ * {@code MoltClient.builder().poolSize(n).build()}.
+ */
+public final class MoltClientPool implements MoltClient {
+
+    private final ClientCore core;
+    private final int size;
+
+    MoltClientPool(MoltClientBuilder b, WorkerLauncher launcher) {
+        this.size = b.poolSize;
+        this.core = new ClientCore(b, launcher, b.poolSize);
+    }
+
+    /** Number of worker processes in the pool. */
+    public int size() {
+        return size;
+    }
+
+    /** Calls in flight on worker {@code index} (0-based). */
+    public int inFlight(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + " outside 0.." + (size - 1));
+        }
+        return core.inFlight(index);
+    }
+
+    @Override
+    public MoltResult call(String entry, Object payload, CallOptions options) {
+        return core.call(entry, payload, options);
+    }
+
+    @Override
+    public CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options) {
+        return core.callAsync(entry, payload, options);
+    }
+
+    @Override
+    public CallOptions defaultOptions() {
+        return core.defaultOptions();
+    }
+
+    @Override
+    public void start() {
+        core.start();
+    }
+
+    @Override
+    public void ping(Duration timeout) {
+        core.ping(timeout);
+    }
+
+    @Override
+    public ClientStats stats() {
+        return core.stats();
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MoltClientPool[size=" + size + ", " + core.stats() + "]";
+    }
+}

@@ -1,0 +1,97 @@
+package dev.molt.accel.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code per_request} mode: every call gets a new single-process client that is closed after the
+ * call. Closing runs on one owned thread, so that no caller or reader thread waits for it.
+ */
+final class PerRequestMoltClient implements MoltClient {
+
+    private final MoltClientBuilder builder;
+    private final WorkerLauncher launcher;
+    private final ThreadPoolExecutor closer;
+    private final AtomicLong calls = new AtomicLong();
+    private volatile boolean closed;
+
+    PerRequestMoltClient(MoltClientBuilder builder) {
+        this.builder = builder;
+        this.launcher = WorkerLauncher.resolve(builder);
+        this.closer = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "molt-accel-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.closer.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public MoltResult call(String entry, Object payload, CallOptions options) {
+        ClientCore core = newCore();
+        try {
+            return core.call(entry, payload, options);
+        } finally {
+            core.close();
+        }
+    }
+
+    @Override
+    public CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options) {
+        ClientCore core = newCore();
+        CompletableFuture<MoltResult> f = core.callAsync(entry, payload, options);
+        f.whenComplete((r, e) -> closer.execute(core::close));
+        return f;
+    }
+
+    private ClientCore newCore() {
+        if (closed) {
+            throw new MoltWorkerUnavailableException("The client is closed", null, 0, null);
+        }
+        calls.incrementAndGet();
+        return new ClientCore(builder, launcher, 1);
+    }
+
+    @Override
+    public CallOptions defaultOptions() {
+        return builder.defaultOptions;
+    }
+
+    @Override
+    public void start() {
+        try (ClientCore core = newCore()) {
+            core.start();
+        }
+    }
+
+    @Override
+    public void ping(Duration timeout) {
+        try (ClientCore core = newCore()) {
+            core.ping(timeout);
+        }
+    }
+
+    @Override
+    public ClientStats stats() {
+        return new ClientStats(0, 0, calls.get(), 0, 0, java.util.List.of(), null);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ExecutorService c = closer;
+        c.shutdown();
+        try {
+            if (!c.awaitTermination(builder.closeTimeout.toMillis() * 4, TimeUnit.MILLISECONDS)) {
+                c.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

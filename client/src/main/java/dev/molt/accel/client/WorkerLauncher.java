@@ -1,0 +1,173 @@
+package dev.molt.accel.client;
+
+import dev.molt.accel.protocol.ExportsManifest;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipFile;
+
+/** Resolves the worker command once and starts worker processes from it. Thread-safe. */
+final class WorkerLauncher {
+
+    /** Main class of the bundled Java worker. */
+    static final String BUNDLED_MAIN = "dev.molt.accel.worker.MoltWorkerMain";
+
+    private static final String BOOT_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
+
+    private static volatile Path defaultManifestFile;
+
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final String source;
+
+    private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
+            String source) {
+        this.command = command;
+        this.environment = environment;
+        this.workingDirectory = workingDirectory;
+        this.source = source;
+    }
+
+    static WorkerLauncher resolve(MoltClientBuilder b) {
+        Map<String, String> env = Map.copyOf(b.environment);
+        if (b.command != null) {
+            return new WorkerLauncher(b.command, env, b.workingDirectory, "configured command");
+        }
+        String fromEnv = b.sourceEnvironment.get("MOLT_WORKER_CMD");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return new WorkerLauncher(List.of(fromEnv.trim().split("\\s+")), env, b.workingDirectory, "MOLT_WORKER_CMD");
+        }
+        Path onPath = findOnPath("molt-worker", b.sourceEnvironment.get("PATH"));
+        if (onPath != null) {
+            return new WorkerLauncher(List.of(onPath.toString(), "--stdio", "--exports", defaultManifest().toString()),
+                    env, b.workingDirectory, "molt-worker on PATH");
+        }
+        if (bundledWorkerPresent()) {
+            return new WorkerLauncher(bundledCommand(BUNDLED_MAIN, b.javaOptions, List.of("--stdio")), env,
+                    b.workingDirectory, "bundled Java worker");
+        }
+        return new WorkerLauncher(null, env, b.workingDirectory, "none");
+    }
+
+    /** The command line, or {@code null} when none could be resolved. */
+    List<String> command() {
+        return command;
+    }
+
+    String source() {
+        return source;
+    }
+
+    Process start() throws IOException {
+        if (command == null) {
+            throw new IOException("No worker command: set MOLT_WORKER_CMD, put molt-worker on PATH, "
+                    + "or add molt-accel-worker to the class path for the bundled Java worker");
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.redirectErrorStream(false);
+        pb.environment().putAll(environment);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        return pb.start();
+    }
+
+    /**
+     * The command that runs {@code mainClass} from the current class path with the current JVM,
+     * with unified logging on stderr so that stdout carries frames only. Inside a Spring Boot
+     * executable jar the class is started through Boot's {@code PropertiesLauncher}, since nested
+     * jars are not a plain class path.
+     */
+    static List<String> bundledCommand(String mainClass, List<String> javaOptions, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable());
+        cmd.add("-Xlog:all=warning:stderr");
+        cmd.add("-Xshare:auto");
+        cmd.addAll(javaOptions);
+        String classPath = System.getProperty("java.class.path", "");
+        String bootJar = bootExecutableJar(classPath);
+        if (bootJar != null) {
+            cmd.add("-Dloader.main=" + mainClass);
+            cmd.add("-cp");
+            cmd.add(bootJar);
+            cmd.add(BOOT_LAUNCHER);
+        } else {
+            cmd.add("-cp");
+            cmd.add(classPath);
+            cmd.add(mainClass);
+        }
+        cmd.addAll(args);
+        return List.copyOf(cmd);
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String bootExecutableJar(String classPath) {
+        if (classPath.isEmpty() || classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(classPath)) {
+            return zip.getEntry("BOOT-INF/lib/") != null || zip.getEntry("BOOT-INF/classes/") != null ? classPath : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean bundledWorkerPresent() {
+        ClassLoader loader = WorkerLauncher.class.getClassLoader();
+        return loader != null && loader.getResource(BUNDLED_MAIN.replace('.', '/') + ".class") != null;
+    }
+
+    private static Path findOnPath(String name, String path) {
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static Path defaultManifest() {
+        Path p = defaultManifestFile;
+        if (p != null && Files.exists(p)) {
+            return p;
+        }
+        synchronized (WorkerLauncher.class) {
+            try (InputStream in = ExportsManifest.class.getResourceAsStream(ExportsManifest.DEFAULT_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("Default exports manifest is missing from the class path");
+                }
+                p = Files.createTempFile("molt-default-exports", ".json");
+                Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+                p.toFile().deleteOnExit();
+                defaultManifestFile = p;
+                return p;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write the default exports manifest: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return command == null ? "no worker command" : source + ": " + String.join(" ", command);
+    }
+}

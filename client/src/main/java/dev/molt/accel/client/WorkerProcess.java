@@ -1,0 +1,326 @@
+package dev.molt.accel.client;
+
+import dev.molt.accel.protocol.Envelopes;
+import dev.molt.accel.protocol.FrameTooLargeException;
+import dev.molt.accel.protocol.Frames;
+import dev.molt.accel.protocol.ProtocolException;
+import dev.molt.accel.protocol.ResponseEnvelope;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker process: its pipes, its stdout reader thread (which matches responses to attempts by
+ * request id), its stderr drainer thread, and the attempts in flight on it. Owned by a
+ * {@link ClientCore}, which decides when it is replaced and closed.
+ */
+final class WorkerProcess {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
+    private static final Logger workerLog = LoggerFactory.getLogger("dev.molt.accel.worker.stderr");
+    private static final int STDERR_TAIL_LINES = 20;
+    private static final int PIPE_BUFFER = 64 * 1024;
+
+    enum State { STARTING, READY, DRAINING, DEAD }
+
+    final ClientCore core;
+    final Process process;
+    final long pid;
+    final long startedNanos;
+    final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final Thread reader;
+    private final Thread drainer;
+    volatile State state = State.STARTING;
+    private volatile String deathReason;
+
+    WorkerProcess(ClientCore core, Process process) {
+        this.core = core;
+        this.process = process;
+        this.pid = process.pid();
+        this.startedNanos = System.nanoTime();
+        this.stdin = new BufferedOutputStream(process.getOutputStream(), PIPE_BUFFER);
+        this.stdout = new BufferedInputStream(process.getInputStream(), PIPE_BUFFER);
+        this.reader = new Thread(this::readLoop, "molt-accel-reader-" + pid);
+        this.reader.setDaemon(true);
+        this.drainer = new Thread(this::drainStderr, "molt-accel-stderr-" + pid);
+        this.drainer.setDaemon(true);
+    }
+
+    void startThreads() {
+        reader.start();
+        drainer.start();
+    }
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    boolean isAccepting() {
+        return state == State.READY;
+    }
+
+    int inFlight() {
+        return pending.size();
+    }
+
+    /** Whether any attempt on this worker still has a caller waiting for it. */
+    boolean hasLiveAttempts() {
+        for (Attempt a : pending.values()) {
+            if (!a.abandoned) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes a frame. Callers queue on one lock; the frame goes into the pipe's buffer and is
+     * flushed only when no other writer is waiting, so that a burst of calls shares flushes while
+     * a lone call is flushed at once.
+     */
+    void write(byte[] frame) throws IOException, InterruptedException {
+        try {
+            writeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            scheduleFlush();
+            throw e;
+        }
+        try {
+            stdin.write(frame);
+            drainDeferred();
+            if (!writeLock.hasQueuedThreads()) {
+                stdin.flush();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes a small control frame without ever blocking the calling thread on the lock: when
+     * another writer holds it, the frame is left for that writer to send.
+     */
+    void writeControl(byte[] frame) {
+        deferred.add(frame);
+        if (writeLock.tryLock()) {
+            try {
+                drainDeferred();
+                if (!writeLock.hasQueuedThreads()) {
+                    stdin.flush();
+                }
+            } catch (IOException e) {
+                log.debug("Worker {}: control frame not written: {}", pid, e.toString());
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private void drainDeferred() throws IOException {
+        byte[] f;
+        while ((f = deferred.poll()) != null) {
+            stdin.write(f);
+        }
+    }
+
+    private void scheduleFlush() {
+        core.timer().execute(() -> writeControl(new byte[0]));
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void readLoop() {
+        String reason;
+        boolean protocolError = false;
+        try {
+            while (true) {
+                byte[] body = Frames.read(stdout, core.maxFrameBytes);
+                if (body == null) {
+                    reason = "worker closed its stdout";
+                    break;
+                }
+                ResponseEnvelope response;
+                try {
+                    response = Envelopes.decodeResponse(body);
+                } catch (ProtocolException e) {
+                    reason = "undecodable response frame (" + e.getMessage() + ")";
+                    protocolError = true;
+                    break;
+                }
+                if (response.isCancelAck()) {
+                    continue;
+                }
+                Attempt a = pending.remove(response.requestId());
+                if (a == null) {
+                    log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
+                    continue;
+                }
+                core.onResponse(a, response, body.length);
+            }
+        } catch (FrameTooLargeException e) {
+            reason = e.getMessage();
+            protocolError = true;
+        } catch (IOException e) {
+            reason = "worker stdout closed (" + e.getMessage() + ")";
+        } catch (RuntimeException | Error e) {
+            reason = "response handling failed (" + e + ")";
+            log.error("Worker {}: unexpected failure in the reader", pid, e);
+        }
+        core.onDeath(this, reason, protocolError);
+    }
+
+    private void drainStderr() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (stderrTail) {
+                    if (stderrTail.size() == STDERR_TAIL_LINES) {
+                        stderrTail.removeFirst();
+                    }
+                    stderrTail.addLast(line);
+                }
+                workerLog.info("[worker {}] {}", pid, line);
+            }
+        } catch (IOException e) {
+            log.debug("Worker {}: stderr closed: {}", pid, e.toString());
+        }
+    }
+
+    /** The last lines the worker wrote to stderr, for diagnostics. */
+    List<String> stderrTail() {
+        synchronized (stderrTail) {
+            return List.copyOf(stderrTail);
+        }
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    /**
+     * Marks the process dead once; later calls return false. Records the reason for messages.
+     */
+    synchronized boolean markDead(String reason) {
+        if (state == State.DEAD) {
+            return false;
+        }
+        state = State.DEAD;
+        deathReason = reason;
+        return true;
+    }
+
+    String deathReason() {
+        return deathReason;
+    }
+
+    /** Exit code if the process ended within {@code millis}, else {@code null}. */
+    Integer exitCode(long millis) {
+        try {
+            if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    /** Closes stdin: the protocol's request to finish accepted work and exit. */
+    void closeStdin() {
+        writeLock.lock();
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            log.debug("Worker {}: closing stdin: {}", pid, e.toString());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Ends the process and its descendants now (SIGKILL). Does not wait. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /**
+     * Ordered shutdown: close stdin, wait, SIGTERM (process and descendants), wait, SIGKILL, wait;
+     * then close the remaining pipes and join the threads (unless called from one of them).
+     */
+    void shutdown(long stepMillis) {
+        if (process.isAlive()) {
+            closeStdin();
+            if (exitCode(stepMillis) == null) {
+                log.warn("Worker {} did not exit within {} ms of stdin EOF; sending SIGTERM", pid, stepMillis);
+                List<ProcessHandle> descendants = process.descendants().toList();
+                process.destroy();
+                descendants.forEach(ProcessHandle::destroy);
+                if (exitCode(stepMillis) == null) {
+                    log.warn("Worker {} ignored SIGTERM for {} ms; sending SIGKILL", pid, stepMillis);
+                    descendants.forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    exitCode(stepMillis);
+                }
+            }
+        }
+        closePipes();
+        joinThreads(stepMillis);
+    }
+
+    void closePipes() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // already broken: nothing to release
+        }
+        try {
+            process.getInputStream().close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+        try {
+            process.getErrorStream().close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private void joinThreads(long millis) {
+        Thread self = Thread.currentThread();
+        try {
+            if (self != reader) {
+                reader.join(millis);
+            }
+            if (self != drainer) {
+                drainer.join(millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + pid;
+    }
+}
