@@ -33,7 +33,10 @@ public final class Payloads {
     /** Deepest nesting of arrays and maps accepted in a payload. */
     public static final int MAX_NESTING_DEPTH = 1000;
 
-    private static final ObjectMapper JSON_MAPPER = configure(JsonMapper.builder().build());
+    private static final ObjectMapper JSON_MAPPER = configure(JsonMapper.builder().build())
+            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+    // the msgpack parser throws instead of reporting the end of input, so trailing bytes are
+    // detected by checkMsgpack rather than by Jackson
     private static final ObjectMapper MSGPACK_MAPPER = configure(new ObjectMapper(new MessagePackFactory()));
     private static final Map<Type, JavaType> TYPES = new ConcurrentHashMap<>();
 
@@ -44,7 +47,6 @@ public final class Payloads {
         mapper.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
         mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        mapper.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
         mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         return mapper;
     }
@@ -102,11 +104,12 @@ public final class Payloads {
             throw new PayloadException("Empty " + codec.id() + " payload", null);
         }
         if (codec == Codec.MSGPACK) {
-            checkMsgpackDepth(payload);
+            checkMsgpack(payload);
         }
         try {
             return mapper(codec).readValue(payload, javaType(type));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // msgpack's parser reports truncation with its own unchecked exceptions
             String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new PayloadException("Invalid " + codec.id() + " payload: " + detail, e);
         }
@@ -151,9 +154,10 @@ public final class Payloads {
 
     /**
      * Walks a msgpack value without recursion and rejects nesting deeper than
-     * {@link #MAX_NESTING_DEPTH}: the msgpack parser does not enforce Jackson's nesting limit.
+     * {@link #MAX_NESTING_DEPTH} (the msgpack parser does not enforce Jackson's nesting limit) and
+     * bytes after the value. Truncated input is left for the decoder to report.
      */
-    private static void checkMsgpackDepth(byte[] payload) {
+    private static void checkMsgpack(byte[] payload) {
         int[] remaining = new int[MAX_NESTING_DEPTH + 1];
         int depth = 0;
         remaining[0] = 1;
@@ -165,29 +169,33 @@ public final class Payloads {
                 }
                 remaining[depth]--;
                 if (!u.hasNext()) {
-                    return; // truncated: let the decoder report it
+                    return;
                 }
                 MessageFormat f = u.getNextFormat();
                 ValueType vt = f.getValueType();
-                int children;
+                long children;
                 if (vt == ValueType.ARRAY) {
                     children = u.unpackArrayHeader();
                 } else if (vt == ValueType.MAP) {
-                    children = u.unpackMapHeader() * 2;
-                    if (children < 0) {
-                        return;
-                    }
+                    children = 2L * u.unpackMapHeader();
                 } else {
                     u.skipValue();
                     continue;
+                }
+                if (children < 0 || children > payload.length) {
+                    return; // cannot be satisfied by the bytes: the decoder reports the truncation
                 }
                 if (children > 0) {
                     if (depth + 1 > MAX_NESTING_DEPTH) {
                         throw new PayloadException("Invalid msgpack payload: nesting deeper than "
                                 + MAX_NESTING_DEPTH + " levels", null);
                     }
-                    remaining[++depth] = children;
+                    remaining[++depth] = (int) children;
                 }
+            }
+            if (u.hasNext()) {
+                throw new PayloadException("Invalid msgpack payload: " + (payload.length - u.getTotalReadBytes())
+                        + " trailing bytes after the value", null);
             }
         } catch (IOException | MessagePackException e) {
             // malformed: the decoder reports it with its own message
