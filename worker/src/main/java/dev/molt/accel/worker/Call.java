@@ -1,0 +1,355 @@
+package dev.molt.accel.worker;
+
+import dev.molt.accel.protocol.Codec;
+import dev.molt.accel.protocol.PayloadException;
+import dev.molt.accel.protocol.Payloads;
+import dev.molt.accel.protocol.RequestEnvelope;
+import dev.molt.accel.protocol.Status;
+import dev.molt.accel.protocol.Wire;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * One accepted request: the task a worker thread runs and the context its handler sees.
+ *
+ * <p>Its state moves by compare-and-set from QUEUED to RUNNING to ANSWERED; whoever moves it to
+ * ANSWERED first (the worker thread with a result, the timer at the deadline, the reader on a
+ * {@code __cancel__}, or the session at shutdown) writes the one response; everybody else's outcome
+ * is discarded.
+ */
+final class Call implements Runnable, MoltContext {
+
+    private static final AtomicIntegerFieldUpdater<Call> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
+    private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
+
+    static final int QUEUED = 0;
+    static final int RUNNING = 1;
+    static final int ANSWERED = 2;
+
+    private final StdioSession session;
+    private final RequestEnvelope request;
+    private final Wire wire;
+    private final Route route;
+    private final Codec responseCodec;
+    private final long arrivalNanos;
+    private final long envelopeDecodeNanos;
+    private final long deadlineNanos;
+    private final boolean hasDeadline;
+
+    int queueDepth;
+    ScheduledFuture<?> timer;
+
+    private volatile int state = QUEUED;
+    private volatile boolean cancelled;
+    private volatile boolean timedOut;
+    private volatile long startNanos;
+    private volatile long payloadDecodeNanos;
+    private volatile long handlerStartNanos;
+    private volatile long handlerEndNanos;
+    private Map<String, Object> handlerMetrics;
+
+    Call(StdioSession session, RequestEnvelope request, Wire wire, Route route, long arrivalNanos,
+            long envelopeDecodeNanos) {
+        this.session = session;
+        this.request = request;
+        this.wire = wire;
+        this.route = route;
+        this.responseCodec = route.responseCodec(request.codec());
+        this.arrivalNanos = arrivalNanos;
+        this.envelopeDecodeNanos = envelopeDecodeNanos;
+        this.hasDeadline = request.timeoutMs() > 0;
+        this.deadlineNanos = hasDeadline ? arrivalNanos + request.timeoutMs() * 1_000_000L : 0L;
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    @Override
+    public void run() {
+        if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
+            return;
+        }
+        startNanos = System.nanoTime();
+        if (hasDeadline && startNanos - deadlineNanos >= 0) {
+            finishTimeout();
+            return;
+        }
+        try {
+            Export export = route.export();
+            Object input;
+            if (export.rawRequest()) {
+                input = request.payload();
+            } else {
+                long t0 = System.nanoTime();
+                try {
+                    input = decode(export);
+                } catch (PayloadException e) {
+                    finish(Status.INVALID_INPUT, e.getMessage(), null);
+                    return;
+                } finally {
+                    payloadDecodeNanos = System.nanoTime() - t0;
+                }
+            }
+            handlerStartNanos = System.nanoTime();
+            Object result;
+            try {
+                result = export.handler().handle(input, this);
+            } finally {
+                handlerEndNanos = System.nanoTime();
+            }
+            if (state == ANSWERED) {
+                return; // cancelled or timed out meanwhile: the late result is discarded
+            }
+            byte[] payload = encode(result);
+            finish(Status.OK, null, payload);
+        } catch (RequestCancelledException e) {
+            if (timedOut || (hasDeadline && System.nanoTime() - deadlineNanos >= 0)) {
+                finishTimeout();
+            } else {
+                finish(Status.CANCELLED, "Request cancelled", null);
+            }
+        } catch (IllegalArgumentException | PayloadException e) {
+            // a PayloadException here comes from the handler's own conversions of its input
+            finish(Status.INVALID_INPUT, messageOf(e), null);
+        } catch (ResultEncodingException e) {
+            finish(Status.INTERNAL_ERROR, e.getMessage(), null);
+        } catch (Exception e) {
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, "Export '" + route.name() + "' failed", e);
+            }
+            finish(Status.INTERNAL_ERROR, messageOf(e), null);
+        } catch (Throwable t) {
+            handleError(t);
+        }
+    }
+
+    private Object decode(Export export) {
+        byte[] payload = request.payload();
+        Codec codec = request.codec();
+        if (payload.length == 0 && !codec.isOpaque()) {
+            return null;
+        }
+        return Payloads.decode(codec, payload, export.requestType());
+    }
+
+    private byte[] encode(Object result) {
+        try {
+            if (result instanceof byte[] bytes) {
+                Codec declared = route.declaredResultCodec(request.codec());
+                return declared == responseCodec ? bytes : Payloads.transcode(bytes, declared, responseCodec);
+            }
+            return Payloads.encode(responseCodec, result);
+        } catch (PayloadException e) {
+            throw new ResultEncodingException("Export '" + route.name() + "' returned a result that cannot be sent: "
+                    + e.getMessage());
+        }
+    }
+
+    /** A result that cannot be encoded is the handler's fault, not the caller's. */
+    private static final class ResultEncodingException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ResultEncodingException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void handleError(Throwable t) {
+        // Errors (OutOfMemoryError, StackOverflowError, ...) must not kill the worker thread or
+        // leave the request unanswered; the message may itself fail to build under memory pressure.
+        try {
+            LOG.log(System.Logger.Level.WARNING, "Export '" + route.name() + "' failed with " + t, t);
+        } catch (Throwable ignored) {
+            // nothing more to do about it
+        }
+        try {
+            finish(Status.INTERNAL_ERROR, messageOf(t), null);
+        } catch (Throwable again) {
+            if (STATE.getAndSet(this, ANSWERED) != ANSWERED) {
+                session.abandon(this);
+            }
+        }
+    }
+
+    static String messageOf(Throwable t) {
+        String m = t.getMessage();
+        return m != null ? m : t.getClass().getSimpleName();
+    }
+
+    // ------------------------------------------------------------------ outcomes from other threads
+
+    /** Called by the timer at the deadline. */
+    void onDeadline() {
+        finishTimeout();
+    }
+
+    /** Called by the reader on a {@code __cancel__}; returns whether this call was still unanswered. */
+    boolean cancel() {
+        return finish(Status.CANCELLED, "Request cancelled", null);
+    }
+
+    /** Called by the session when it stops waiting for accepted work. */
+    boolean abort(String message) {
+        return finish(Status.INTERNAL_ERROR, message, null);
+    }
+
+    private void finishTimeout() {
+        timedOut = true;
+        finish(Status.TIMEOUT, "Request timed out", null);
+    }
+
+    /**
+     * Answers the request unless it was answered already. Returns whether this outcome won.
+     */
+    boolean finish(Status status, String error, byte[] payload) {
+        if (status != Status.OK) {
+            cancelled = true; // before the state change, so that the handler sees it as soon as possible
+        }
+        int previous = STATE.getAndSet(this, ANSWERED);
+        if (previous == ANSWERED) {
+            return false;
+        }
+        cancelled = true; // also for Ok: nothing the handler does any more can matter
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        session.answered(this, previous == QUEUED, status, error, payload);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ response data
+
+    long requestIdValue() {
+        return request.requestId();
+    }
+
+    Wire wire() {
+        return wire;
+    }
+
+    Codec codecFor(Status status) {
+        return status == Status.OK ? responseCodec : request.codec();
+    }
+
+    long deadline() {
+        return deadlineNanos;
+    }
+
+    Map<String, Object> metrics(long nowNanos) {
+        Map<String, Object> m = new LinkedHashMap<>(16);
+        long start = startNanos;
+        long queueEnd = start != 0 ? start : nowNanos;
+        long queued = Math.max(0L, queueEnd - arrivalNanos);
+        long hs = handlerStartNanos;
+        long he = handlerEndNanos;
+        long handler = hs == 0 ? 0L : Math.max(0L, (he != 0 ? he : nowNanos) - hs);
+        long exec = start == 0 ? 0L : Math.max(0L, nowNanos - start);
+        m.put("decode_us", (envelopeDecodeNanos + payloadDecodeNanos) / 1000L);
+        m.put("queue_us", queued / 1000L);
+        m.put("queue_ms", queued / 1_000_000L);
+        m.put("queue_depth", (long) queueDepth);
+        m.put("payload_bytes", (long) request.payload().length);
+        m.put("handler_us", handler / 1000L);
+        m.put("exec_us", exec / 1000L);
+        m.put("exec_ms", exec / 1_000_000L);
+        synchronized (this) {
+            if (handlerMetrics != null) {
+                for (Map.Entry<String, Object> e : handlerMetrics.entrySet()) {
+                    m.putIfAbsent(e.getKey(), e.getValue());
+                }
+            }
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ MoltContext
+
+    @Override
+    public long requestId() {
+        return request.requestId();
+    }
+
+    @Override
+    public String entry() {
+        return request.entry();
+    }
+
+    @Override
+    public Codec requestCodec() {
+        return request.codec();
+    }
+
+    @Override
+    public Codec responseCodec() {
+        return responseCodec;
+    }
+
+    @Override
+    public boolean hasDeadline() {
+        return hasDeadline;
+    }
+
+    @Override
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    @Override
+    public long remainingNanos() {
+        return hasDeadline ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled || (hasDeadline && System.nanoTime() - deadlineNanos >= 0);
+    }
+
+    @Override
+    public void throwIfCancelled() {
+        if (cancelled) {
+            throw new RequestCancelledException(timedOut ? "Request timed out" : "Request cancelled", timedOut);
+        }
+        if (hasDeadline && System.nanoTime() - deadlineNanos >= 0) {
+            throw new RequestCancelledException("Request timed out", true);
+        }
+    }
+
+    @Override
+    public void putMetric(String key, long value) {
+        checkKey(key);
+        if (value < 0) {
+            throw new IllegalArgumentException("Metric '" + key + "' must be >= 0, got " + value);
+        }
+        putHandlerMetric(key, value);
+    }
+
+    @Override
+    public void putMetric(String key, String value) {
+        checkKey(key);
+        Objects.requireNonNull(value, "value");
+        putHandlerMetric(key, value);
+    }
+
+    private static void checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("Metric key must not be empty");
+        }
+    }
+
+    private synchronized void putHandlerMetric(String key, Object value) {
+        if (handlerMetrics == null) {
+            handlerMetrics = new LinkedHashMap<>(8);
+        }
+        handlerMetrics.put(key, value);
+    }
+
+    @Override
+    public String toString() {
+        return "Call[" + Long.toUnsignedString(request.requestId()) + ", " + request.entry() + "]";
+    }
+}

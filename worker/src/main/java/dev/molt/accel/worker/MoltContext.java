@@ -1,0 +1,77 @@
+package dev.molt.accel.worker;
+
+import dev.molt.accel.protocol.Codec;
+import java.time.Duration;
+
+/**
+ * What a {@link MoltHandler} knows about the request it is handling: its id and entry, its
+ * deadline, whether it was cancelled, and a place for metrics returned with the response.
+ *
+ * <p>Thread-safe: a handler may hand its context to helper threads. It belongs to one request and
+ * must not be kept after the handler returns. Nothing to close.
+ */
+public interface MoltContext {
+
+    /** The request id, an unsigned 64-bit value held in a {@code long} (see {@link Long#toUnsignedString}). */
+    long requestId();
+
+    /** The entry (export name) the request called. */
+    String entry();
+
+    /** The codec of the request payload. */
+    Codec requestCodec();
+
+    /** The codec the result is encoded with (a returned {@code byte[]} must already be in it). */
+    Codec responseCodec();
+
+    /** Whether the request carries a worker-side deadline ({@code timeout_ms > 0}). */
+    boolean hasDeadline();
+
+    /**
+     * The deadline in {@link System#nanoTime()} terms; only meaningful when {@link #hasDeadline()}.
+     */
+    long deadlineNanos();
+
+    /**
+     * Nanoseconds left before the deadline: 0 or negative once it passed, {@link Long#MAX_VALUE}
+     * when there is no deadline.
+     */
+    long remainingNanos();
+
+    /**
+     * Time left before the deadline: {@link Duration#ZERO} once it passed, a practically infinite
+     * duration when there is no deadline.
+     */
+    default Duration remaining() {
+        return Duration.ofNanos(Math.max(0L, remainingNanos()));
+    }
+
+    /**
+     * Whether the handler should stop: a {@code __cancel__} arrived for this request, its deadline
+     * passed, or the worker is shutting down. Once true, stays true; any result is discarded.
+     */
+    boolean isCancelled();
+
+    /**
+     * Throws {@link RequestCancelledException} when {@link #isCancelled()}; a cheap check meant to be
+     * called often from long loops.
+     */
+    void throwIfCancelled();
+
+    /**
+     * Adds a metric to the response (PROTOCOL.md section 7), for example {@code db_row_count}. The
+     * worker's own keys ({@code exec_us}, ...) take precedence over a handler's.
+     *
+     * @param value an unsigned value
+     * @throws IllegalArgumentException when {@code value} is negative or {@code key} empty
+     */
+    void putMetric(String key, long value);
+
+    /**
+     * Adds a string metric to the response, for example {@code db_tag}.
+     *
+     * @throws IllegalArgumentException when {@code key} is empty
+     * @throws NullPointerException when {@code key} or {@code value} is null
+     */
+    void putMetric(String key, String value);
+}

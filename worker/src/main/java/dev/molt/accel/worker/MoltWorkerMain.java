@@ -1,0 +1,100 @@
+package dev.molt.accel.worker;
+
+import dev.molt.accel.protocol.ExportsManifest;
+import dev.molt.accel.worker.demo.DemoExports;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.util.function.Consumer;
+
+/**
+ * The bundled {@code molt-worker}: the Java worker runtime serving the default exports manifest
+ * with the demo exports ({@link DemoExports}) on stdin/stdout. See
+ * {@link MoltWorker#run(String[], Consumer)} for the command line; {@code --help} prints it.
+ *
+ * <p>Exit codes: 0 after stdin ended (or {@code --help} / {@code --version}), 2 for bad arguments
+ * or environment, 1 when the worker could not start. Not instantiable; the process owns the standard
+ * streams, which stay open until it exits.
+ */
+public final class MoltWorkerMain {
+
+    private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
+
+    private MoltWorkerMain() {
+    }
+
+    public static void main(String[] args) {
+        MoltWorker.runAndExit(args, b -> {
+            b.manifest(ExportsManifest.defaults());
+            DemoExports.register(b);
+        });
+    }
+
+    static int run(String[] args, Consumer<MoltWorker.Builder> customizer) {
+        // Before anything else can print: frames own the real stdout, everything else goes to stderr.
+        OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+        InputStream requests = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 64 * 1024);
+        System.setOut(System.err);
+        System.setIn(InputStream.nullInputStream());
+        PrintStream err = System.err;
+
+        WorkerCommandLine cmd;
+        try {
+            cmd = WorkerCommandLine.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("molt-worker: " + e.getMessage());
+            err.print(WorkerCommandLine.USAGE);
+            err.flush();
+            return 2;
+        }
+        if (cmd.help()) {
+            err.print(WorkerCommandLine.USAGE);
+            err.flush();
+            return 0;
+        }
+        if (cmd.version()) {
+            err.println("molt-worker " + MoltWorker.version() + " (molt-accel for Java, protocol ABI 0.1)");
+            err.flush();
+            return 0;
+        }
+
+        MoltWorker worker;
+        try {
+            MoltWorker.Builder builder = MoltWorker.builder();
+            if (customizer != null) {
+                customizer.accept(builder);
+            }
+            if (cmd.threads() != null) {
+                builder.threads(cmd.threads());
+            }
+            if (cmd.maxQueue() != null) {
+                builder.maxQueue(cmd.maxQueue());
+            }
+            if (cmd.exports() != null) {
+                builder.manifest(ExportsManifest.load(cmd.exports()));
+            }
+            worker = builder.build();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            err.println("molt-worker: " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "molt-worker could not start: " + e, e);
+            return 1;
+        }
+        if (cmd.compiledExports() != null) {
+            LOG.log(Level.DEBUG, "Ignoring --compiled-exports {0}", cmd.compiledExports());
+        }
+        LOG.log(Level.INFO, "molt-worker {0} serving {1} on stdio with {2} thread(s), queue {3}",
+                MoltWorker.version(), worker.entries(), worker.threads(), worker.maxQueue());
+        worker.serve(requests, frames);
+        return 0;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.molt.accel.worker;
+
+import dev.molt.accel.protocol.Codec;
+import dev.molt.accel.protocol.Entries;
+import dev.molt.accel.protocol.Envelopes;
+import dev.molt.accel.protocol.FrameTooLargeException;
+import dev.molt.accel.protocol.Frames;
+import dev.molt.accel.protocol.ProtocolException;
+import dev.molt.accel.protocol.RequestEnvelope;
+import dev.molt.accel.protocol.ResponseEnvelope;
+import dev.molt.accel.protocol.Status;
+import dev.molt.accel.protocol.Wire;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One run of {@link MoltWorker#serve}: a reader thread that decodes frames and answers reserved
+ * entries inline, a bounded pool of worker threads for exports, one timer thread for deadlines,
+ * and the response writer. Used by one caller, once.
+ */
+final class StdioSession {
+
+    private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Map<String, Route> routes;
+    private final int maxFrameBytes;
+    private final long drainTimeoutNanos;
+    private final InputStream in;
+    private final FrameWriter writer;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ConcurrentHashMap<Long, Call> inflight = new ConcurrentHashMap<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private boolean readerDone;
+    private volatile boolean outputClosed;
+
+    StdioSession(MoltWorker worker, InputStream in, OutputStream out) {
+        this.routes = worker.routes();
+        this.maxFrameBytes = worker.maxFrameBytes();
+        this.drainTimeoutNanos = worker.drainTimeout().toNanos();
+        this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
+        this.writer = new FrameWriter(out, this::onOutputClosed);
+        BlockingQueue<Runnable> queue = worker.maxQueue() == 0
+                ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(worker.maxQueue());
+        this.pool = new ThreadPoolExecutor(worker.threads(), worker.threads(), 60, TimeUnit.SECONDS, queue,
+                NamedThreads.numbered("molt-accel-worker-"), new ThreadPoolExecutor.AbortPolicy());
+        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.single("molt-accel-worker-timer"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Serves until the input ends and accepted work is answered, or the output closes. */
+    void run() {
+        Thread reader = NamedThreads.single("molt-accel-worker-reader").newThread(this::readLoop);
+        reader.start();
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            while (!readerDone && !outputClosed) {
+                try {
+                    changed.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            long end = System.nanoTime() + drainTimeoutNanos;
+            while (!interrupted && outstanding.get() > 0 && !outputClosed) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        abortRemaining(interrupted ? "Worker interrupted before the request finished"
+                : "Worker shut down before the request finished");
+        writer.flush();
+        pool.shutdownNow();
+        timer.shutdownNow();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(Level.DEBUG, "Session ended");
+    }
+
+    private void abortRemaining(String message) {
+        if (outstanding.get() == 0 || outputClosed) {
+            return;
+        }
+        List<Call> left = new ArrayList<>(inflight.values());
+        if (!left.isEmpty()) {
+            LOG.log(Level.WARNING, "Stopping with {0} request(s) unfinished", left.size());
+        }
+        for (Call c : left) {
+            c.abort(message);
+        }
+    }
+
+    // ------------------------------------------------------------------ reader
+
+    private void readLoop() {
+        try {
+            while (!outputClosed) {
+                byte[] body;
+                try {
+                    body = Frames.read(in, maxFrameBytes);
+                } catch (FrameTooLargeException e) {
+                    LOG.log(Level.WARNING, "Ending input: {0}", e.getMessage());
+                    return;
+                } catch (EOFException e) {
+                    LOG.log(Level.WARNING, "Ending input: {0}", e.getMessage());
+                    return;
+                } catch (IOException e) {
+                    if (!outputClosed) {
+                        LOG.log(Level.WARNING, "Ending input: cannot read requests: {0}", e.toString());
+                    }
+                    return;
+                }
+                if (body == null) {
+                    LOG.log(Level.DEBUG, "End of input");
+                    return;
+                }
+                try {
+                    onFrame(body, System.nanoTime());
+                } catch (Throwable t) {
+                    // nothing a peer sends may stop the reader
+                    LOG.log(Level.WARNING, "Could not handle a request frame: " + t, t);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "Request reader failed: " + t, t);
+        } finally {
+            lock.lock();
+            try {
+                readerDone = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void onFrame(byte[] body, long arrivalNanos) {
+        Wire wire = Envelopes.detectWire(body);
+        RequestEnvelope request;
+        try {
+            request = Envelopes.decodeRequest(wire, body);
+        } catch (ProtocolException e) {
+            LOG.log(Level.DEBUG, "Undecodable request: {0}", e.getMessage());
+            Codec codec = wire == Wire.JSON ? Codec.JSON : Codec.MSGPACK;
+            write(wire, ResponseEnvelope.failure(e.requestId(), Status.INVALID_INPUT, codec, e.getMessage(), Map.of()));
+            return;
+        }
+        long decodeNanos = System.nanoTime() - arrivalNanos;
+        String entry = request.entry();
+        if (Entries.isReserved(entry)) {
+            if (entry.equals(Entries.PING)) {
+                write(wire, ResponseEnvelope.ok(request.requestId(), Codec.RAW, EMPTY, Map.of()));
+            } else if (entry.equals(Entries.CANCEL)) {
+                write(wire, ResponseEnvelope.cancelAck(request.requestId()));
+                Call target = inflight.get(request.requestId());
+                if (target != null && target.cancel()) {
+                    LOG.log(Level.DEBUG, "Cancelled {0}", target);
+                }
+            } else {
+                reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + entry + "'.", decodeNanos);
+            }
+            return;
+        }
+        Route route = routes.get(entry);
+        if (route == null) {
+            reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + entry + "'.", decodeNanos);
+            return;
+        }
+        if (route.codecIn() != null && route.codecIn() != request.codec()) {
+            reject(wire, request, Status.INVALID_INPUT, "Entry '" + entry + "' expects codec '" + route.codecIn().id()
+                    + "' but the request has codec '" + request.codec().id() + "'", decodeNanos);
+            return;
+        }
+        if (route.export() == null) {
+            reject(wire, request, Status.INTERNAL_ERROR, "Export '" + entry + "' has no implementation", decodeNanos);
+            return;
+        }
+        accept(new Call(this, request, wire, route, arrivalNanos, decodeNanos));
+    }
+
+    private void accept(Call call) {
+        outstanding.incrementAndGet();
+        inflight.put(call.requestIdValue(), call);
+        if (call.hasDeadline()) {
+            long delay = call.deadline() - System.nanoTime();
+            call.timer = timer.schedule(call::onDeadline, Math.max(0L, delay), TimeUnit.NANOSECONDS);
+        }
+        call.queueDepth = pool.getQueue().size();
+        try {
+            pool.execute(call);
+        } catch (RejectedExecutionException e) {
+            call.finish(Status.BUSY, "Worker queue full", null);
+        }
+    }
+
+    private void reject(Wire wire, RequestEnvelope request, Status status, String error, long decodeNanos) {
+        Map<String, Object> metrics = Map.of(
+                "decode_us", decodeNanos / 1000L,
+                "payload_bytes", (long) request.payload().length);
+        write(wire, ResponseEnvelope.failure(request.requestId(), status, request.codec(), error, metrics));
+    }
+
+    // ------------------------------------------------------------------ answers
+
+    /** Called exactly once per accepted call, by whichever thread decided its outcome. */
+    void answered(Call call, boolean wasQueued, Status status, String error, byte[] payload) {
+        try {
+            if (wasQueued) {
+                pool.remove(call); // frees its queue slot at once
+            }
+            inflight.remove(call.requestIdValue(), call);
+            long now = System.nanoTime();
+            ResponseEnvelope response = status == Status.OK
+                    ? ResponseEnvelope.ok(call.requestIdValue(), call.codecFor(status), payload, call.metrics(now))
+                    : ResponseEnvelope.failure(call.requestIdValue(), status, call.codecFor(status), error,
+                            call.metrics(now));
+            write(call.wire(), response);
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "{0} -> {1}", call, status);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Gives up on a call whose response could not even be built (for example out of memory). */
+    void abandon(Call call) {
+        inflight.remove(call.requestIdValue(), call);
+        release();
+    }
+
+    private void release() {
+        if (outstanding.decrementAndGet() == 0) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void write(Wire wire, ResponseEnvelope response) {
+        byte[] frame;
+        try {
+            frame = Envelopes.encodeResponseFrame(wire, response, maxFrameBytes);
+        } catch (IllegalArgumentException e) {
+            // the result is larger than a frame may be: say so instead of breaking the stream
+            ResponseEnvelope tooLarge = ResponseEnvelope.failure(response.requestId(), Status.INTERNAL_ERROR,
+                    response.codec(), "Response exceeds the frame limit of " + maxFrameBytes + " bytes",
+                    response.metrics());
+            frame = Envelopes.encodeResponseFrame(wire, tooLarge, maxFrameBytes);
+        }
+        writer.write(frame);
+    }
+
+    private void onOutputClosed() {
+        LOG.log(Level.WARNING, "Response stream closed: the client is gone; stopping");
+        lock.lock();
+        try {
+            outputClosed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

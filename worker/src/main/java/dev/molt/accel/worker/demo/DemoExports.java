@@ -1,0 +1,47 @@
+package dev.molt.accel.worker.demo;
+
+import dev.molt.accel.protocol.Codec;
+import dev.molt.accel.worker.Export;
+import dev.molt.accel.worker.MoltContext;
+import dev.molt.accel.worker.MoltWorker;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo exports of the default manifest (PROTOCOL.md sections 8 and 12): {@code list_items}
+ * (msgpack -> json), {@code compute} (msgpack -> msgpack), {@code offload_table} (json -> json) and
+ * {@code health} (json -> json). {@code db_query} and {@code db_exec} stay manifest-only.
+ * Stateless; the exports are thread-safe.
+ */
+public final class DemoExports {
+
+    private DemoExports() {
+    }
+
+    /** Registers the demo exports with a database configured from the environment. */
+    public static MoltWorker.Builder register(MoltWorker.Builder builder) {
+        return builder.exports(exports(FakeDb.fromEnvironment()));
+    }
+
+    /** The demo exports over {@code db}. */
+    public static List<Export> exports(FakeDb db) {
+        return List.of(
+                Export.of("list_items", Codec.MSGPACK, Codec.JSON, Object.class,
+                        (payload, ctx) -> listItems(payload, ctx, db)),
+                Export.of("compute", Codec.MSGPACK, Codec.MSGPACK, Object.class,
+                        (payload, ctx) -> DemoContract.compute(payload)),
+                Export.of("offload_table", Codec.JSON, Codec.JSON, Object.class,
+                        (payload, ctx) -> DemoContract.offloadTable(payload)),
+                Export.of("health", Codec.JSON, Codec.JSON, Object.class,
+                        (payload, ctx) -> DemoContract.health()));
+    }
+
+    private static byte[] listItems(Object payload, MoltContext ctx, FakeDb db) {
+        ListItemsQuery query = ListItemsQuery.fromPayload(payload);
+        Map<String, Object> result = DemoContract.listItems(query, db, ctx::isCancelled);
+        ctx.throwIfCancelled();
+        ctx.putMetric("db_row_count", ((List<?>) result.get("items")).size());
+        ctx.putMetric("db_tag", "fake");
+        return DemoContract.toJson(result);
+    }
+}

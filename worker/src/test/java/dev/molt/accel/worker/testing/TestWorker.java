@@ -1,0 +1,210 @@
+package dev.molt.accel.worker.testing;
+
+import dev.molt.accel.protocol.Codec;
+import dev.molt.accel.protocol.ExportsManifest;
+import dev.molt.accel.worker.Export;
+import dev.molt.accel.worker.MoltContext;
+import dev.molt.accel.worker.MoltWorker;
+import dev.molt.accel.worker.RequestCancelledException;
+import dev.molt.accel.worker.demo.DemoExports;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A scriptable worker for tests, in the spirit of MockWebServer: the default manifest with the demo
+ * exports plus control entries that misbehave on request. Launch it as a process with
+ * {@link #command(String...)} ({@code java -cp <test class path> dev.molt.accel.worker.testing.TestWorker --stdio}),
+ * or register {@link #exports()} with an in-process {@link MoltWorker}.
+ *
+ * <p>Entries (msgpack in and out unless stated):
+ * <ul>
+ *   <li>{@code echo} (any codec): answers the payload bytes in the request's codec.</li>
+ *   <li>{@code sleep} {@code {"ms": N, "cooperative": bool}}: sleeps N ms, checking for
+ *       cancellation every millisecond when cooperative -> {@code {"slept": N}}.</li>
+ *   <li>{@code fail} {@code {"message": s}}: throws {@code RuntimeException(s)} -> InternalError.</li>
+ *   <li>{@code crash} {@code {"code": n}}: halts the process with exit code n at once.</li>
+ *   <li>{@code garbage}: writes a frame whose body is no envelope (8 bytes of 0xC1) straight to the
+ *       real stdout, then returns {@code {}} normally.</li>
+ *   <li>{@code print} {@code {"text": s}}: {@code System.out.println(s)} (lands on stderr) -> {@code {"printed": true}}.</li>
+ *   <li>{@code touch} {@code {"file": path, "crash_if_first": bool, "sleep_ms": N}}: appends a line to
+ *       the file; halts with code 3 if asked and the file was empty or absent; else sleeps N ms
+ *       (cooperatively) -> {@code {"count": lines in the file}}.</li>
+ *   <li>{@code count}: increments an in-memory counter -> {@code {"count": n}}.</li>
+ *   <li>{@code stats}: {@code {"count": n, "cancel_observed": m, "running": r}}: m = cooperative sleeps
+ *       that saw their cancellation, r = sleeps running now.</li>
+ * </ul>
+ * Environment: {@code MOLT_TEST_CRASH_AT_START=<code>} exits with that code before serving;
+ * {@code MOLT_TEST_START_DELAY_MS=<ms>} delays the start.
+ */
+public final class TestWorker {
+
+    private static final AtomicLong COUNT = new AtomicLong();
+    private static final AtomicLong CANCEL_OBSERVED = new AtomicLong();
+    private static final AtomicLong RUNNING = new AtomicLong();
+
+    private TestWorker() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String crash = System.getenv("MOLT_TEST_CRASH_AT_START");
+        if (crash != null && !crash.isBlank()) {
+            System.err.println("TestWorker: crashing at start with exit code " + crash.trim());
+            System.exit(Integer.parseInt(crash.trim()));
+        }
+        String delay = System.getenv("MOLT_TEST_START_DELAY_MS");
+        if (delay != null && !delay.isBlank()) {
+            TimeUnit.MILLISECONDS.sleep(Long.parseLong(delay.trim()));
+        }
+        MoltWorker.runAndExit(args, TestWorker::configure);
+    }
+
+    /** The default manifest, the demo exports and the control entries. */
+    public static void configure(MoltWorker.Builder builder) {
+        builder.manifest(ExportsManifest.defaults());
+        DemoExports.register(builder);
+        builder.exports(exports());
+    }
+
+    /**
+     * The command line starting a TestWorker process with this JVM and class path:
+     * {@code java -Xlog:all=warning:stderr -cp <class path> dev.molt.accel.worker.testing.TestWorker --stdio <args>}.
+     */
+    public static List<String> command(String... args) {
+        return javaCommand(TestWorker.class.getName(), args);
+    }
+
+    /** As {@link #command}, for any main class on this JVM's class path. */
+    public static List<String> javaCommand(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add("-Xlog:all=warning:stderr");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
+    }
+
+    /** The control entries. */
+    public static List<Export> exports() {
+        return List.of(
+                Export.anyCodec("echo", byte[].class, (bytes, ctx) -> bytes),
+                Export.of("sleep", Codec.MSGPACK, Codec.MSGPACK, Object.class, TestWorker::sleep),
+                Export.of("fail", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    throw new RuntimeException(String.valueOf(map(p).getOrDefault("message", "fail")));
+                }),
+                Export.of("crash", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    Runtime.getRuntime().halt((int) number(map(p).get("code"), 1));
+                    return null;
+                }),
+                Export.of("garbage", Codec.MSGPACK, Codec.MSGPACK, Object.class, TestWorker::garbage),
+                Export.of("print", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    System.out.println(map(p).get("text"));
+                    System.out.flush();
+                    return Map.of("printed", true);
+                }),
+                Export.of("touch", Codec.MSGPACK, Codec.MSGPACK, Object.class, TestWorker::touch),
+                Export.of("count", Codec.MSGPACK, Codec.MSGPACK, Object.class,
+                        (p, ctx) -> Map.of("count", COUNT.incrementAndGet())),
+                Export.of("stats", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("count", COUNT.get());
+                    m.put("cancel_observed", CANCEL_OBSERVED.get());
+                    m.put("running", RUNNING.get());
+                    return m;
+                }));
+    }
+
+    private static Object sleep(Object payload, MoltContext ctx) throws InterruptedException {
+        Map<String, Object> p = map(payload);
+        long ms = number(p.get("ms"), 0);
+        RUNNING.incrementAndGet();
+        try {
+            if (Boolean.TRUE.equals(p.get("cooperative"))) {
+                cooperativeSleep(ms, ctx);
+            } else {
+                TimeUnit.MILLISECONDS.sleep(ms);
+            }
+        } finally {
+            RUNNING.decrementAndGet();
+        }
+        return Map.of("slept", ms);
+    }
+
+    private static void cooperativeSleep(long ms, MoltContext ctx) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (System.nanoTime() - end < 0) {
+            if (ctx.isCancelled()) {
+                CANCEL_OBSERVED.incrementAndGet();
+                ctx.throwIfCancelled();
+                throw new RequestCancelledException("Request cancelled", false);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private static Object garbage(Object payload, MoltContext ctx) throws IOException {
+        byte[] frame = new byte[12];
+        frame[0] = 8;
+        Arrays.fill(frame, 4, 12, (byte) 0xC1);
+        @SuppressWarnings("resource") // closing it would close the process's stdout
+        OutputStream raw = new FileOutputStream(FileDescriptor.out);
+        raw.write(frame);
+        raw.flush();
+        return Map.of();
+    }
+
+    private static Object touch(Object payload, MoltContext ctx) throws IOException {
+        Map<String, Object> p = map(payload);
+        Path file = Path.of(String.valueOf(p.get("file")));
+        boolean first = !Files.exists(file) || Files.size(file) == 0;
+        Files.write(file, ("touched by " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (first && Boolean.TRUE.equals(p.get("crash_if_first"))) {
+            PrintStream err = System.err;
+            err.println("TestWorker: touch crashes on the first execution");
+            err.flush();
+            Runtime.getRuntime().halt(3);
+        }
+        cooperativeSleep(number(p.get("sleep_ms"), 0), ctx);
+        return Map.of("count", Files.readAllLines(file).size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object payload) {
+        if (payload == null) {
+            return Map.of();
+        }
+        if (payload instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        throw new IllegalArgumentException("payload must be a map");
+    }
+
+    private static long number(Object v, long dflt) {
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("expected a number, got " + v);
+    }
+}
