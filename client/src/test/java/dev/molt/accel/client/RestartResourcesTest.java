@@ -22,7 +22,8 @@ class RestartResourcesTest {
             client.call("echo", map(), slow);
             int fdsBefore = openDescriptors();
             int threadsBefore = Thread.activeCount();
-            for (int i = 0; i < 15; i++) {
+            int iterations = Integer.getInteger("molt.restart.iterations", 15);
+            for (int i = 0; i < iterations; i++) {
                 assertThatThrownBy(() -> client.call("crash", map("code", 3), slow))
                         .isInstanceOf(MoltWorkerUnavailableException.class);
                 client.call("echo", map("i", i), slow);
@@ -32,7 +33,7 @@ class RestartResourcesTest {
                 assertThat(openDescriptors()).isLessThanOrEqualTo(fdsBefore + 2);
                 assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore + 1);
             });
-            assertThat(client.stats().restarts()).isEqualTo(15);
+            assertThat(client.stats().restarts()).isEqualTo(iterations);
         }
         TestWorkers.assertNoChildren();
     }
