@@ -1,6 +1,5 @@
 package dev.molt.accel.client;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,30 +12,30 @@ final class Attempt {
     final WorkerProcess worker;
     final long id;
     final long sentNanos;
+    /** {@code System.nanoTime()} after which the client gives up on it; 0 for none. */
+    final long deadlineNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     /** The call no longer waits for this attempt, but the worker may still be running it. */
     volatile boolean abandoned;
     /** The request frame has been handed to the pipe. */
     volatile boolean written;
-    volatile ScheduledFuture<?> timeoutTask;
 
     Attempt(Call call, WorkerProcess worker, long id) {
         this.call = call;
         this.worker = worker;
         this.id = id;
         this.sentNanos = System.nanoTime();
+        long timeout = call.options.timeoutNanos();
+        this.deadlineNanos = timeout > 0 ? nonZero(sentNanos + timeout) : 0L;
+    }
+
+    private static long nonZero(long t) {
+        return t == 0 ? 1 : t;
     }
 
     /** Claims the right to decide this attempt's outcome; true for the first caller only. */
     boolean settle() {
-        boolean first = settled.compareAndSet(false, true);
-        if (first) {
-            ScheduledFuture<?> t = timeoutTask;
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
-        return first;
+        return settled.compareAndSet(false, true);
     }
 
     boolean isSettled() {

@@ -1,7 +1,6 @@
 package dev.molt.accel.client;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One call as its caller sees it: a future that completes once, across the attempts that retries
@@ -22,7 +21,6 @@ final class Call extends CompletableFuture<MoltResult> {
     /** Re-sends after Busy or Timeout; touched by one attempt at a time. */
     int retriesUsed;
     volatile Attempt attempt;
-    volatile ScheduledFuture<?> cancelPoll;
 
     Call(ClientCore core, String entry, byte[] payload, CallOptions options, WorkerProcess pinned) {
         this.core = core;

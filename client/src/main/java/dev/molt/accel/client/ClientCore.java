@@ -36,6 +36,7 @@ final class ClientCore implements MoltClient {
     private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
     private static final byte[] EMPTY = new byte[0];
     private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long NOT_ARMED = Long.MAX_VALUE;
 
     final int maxFrameBytes;
     private final Wire wire;
@@ -57,6 +58,8 @@ final class ClientCore implements MoltClient {
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong cancels = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
+    /** When the sweeper is next due ({@code System.nanoTime()}), or {@link #NOT_ARMED}. */
+    private final AtomicLong sweepAt = new AtomicLong(NOT_ARMED);
     private volatile String lastFailure;
     private volatile boolean closed;
 
@@ -131,10 +134,6 @@ final class ClientCore implements MoltClient {
         }
         Call call = new Call(this, entry, bytes, options, null);
         calls.incrementAndGet();
-        if (options.cancelCheck() != null) {
-            call.cancelPoll = timer.scheduleWithFixedDelay(() -> pollCancel(call), CANCEL_POLL_NANOS, CANCEL_POLL_NANOS,
-                    TimeUnit.NANOSECONDS);
-        }
         dispatch(call);
         return call;
     }
@@ -294,9 +293,10 @@ final class ClientCore implements MoltClient {
             }
             return;
         }
-        long timeoutNanos = o.timeoutNanos();
-        if (timeoutNanos > 0) {
-            a.timeoutTask = timer.schedule(() -> onClientTimeout(a), timeoutNanos, TimeUnit.NANOSECONDS);
+        if (a.deadlineNanos != 0) {
+            armSweeper(o.cancelCheck() != null ? a.sentNanos + CANCEL_POLL_NANOS : a.deadlineNanos);
+        } else if (o.cancelCheck() != null) {
+            armSweeper(a.sentNanos + CANCEL_POLL_NANOS);
         }
         try {
             w.write(frame);
@@ -389,9 +389,6 @@ final class ClientCore implements MoltClient {
     }
 
     private void ended(Call call, String outcome) {
-        if (call.cancelPoll != null) {
-            call.cancelPoll.cancel(false);
-        }
         if (call.pinned == null) {
             try {
                 listener.callCompleted(call.entry, outcome, System.nanoTime() - call.startNanos);
@@ -452,23 +449,73 @@ final class ClientCore implements MoltClient {
         }
     }
 
-    private void pollCancel(Call call) {
-        if (call.isDone()) {
-            if (call.cancelPoll != null) {
-                call.cancelPoll.cancel(false);
+    // ---------------------------------------------------------------- deadlines and cancel checks
+
+    /**
+     * Makes sure the sweeper runs no later than {@code at}. Deadlines are not scheduled one task
+     * per call: a per-call timer task costs a wake-up of the timer thread whenever it becomes the
+     * earliest, which is every call when calls run one at a time. Instead one sweep, due at the
+     * earliest deadline known, checks every attempt in flight and schedules the next sweep.
+     */
+    private void armSweeper(long at) {
+        long current = sweepAt.get();
+        while (current == NOT_ARMED || at - current < 0) {
+            if (sweepAt.compareAndSet(current, at)) {
+                try {
+                    timer.schedule(this::sweep, Math.max(0L, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing: the calls are failed by close()
+                }
+                return;
             }
-            return;
+            current = sweepAt.get();
         }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        long due = sweepAt.get();
+        if (due != NOT_ARMED && due - now > 0) {
+            return; // an earlier sweep was scheduled after this one; it will run at its time
+        }
+        sweepAt.set(NOT_ARMED);
+        long next = NOT_ARMED;
+        for (WorkerProcess w : processes) {
+            for (Attempt a : w.pending.values()) {
+                if (a.isSettled()) {
+                    continue;
+                }
+                if (a.deadlineNanos != 0 && a.deadlineNanos - now <= 0) {
+                    onClientTimeout(a);
+                    continue;
+                }
+                java.util.function.BooleanSupplier check = a.call.options.cancelCheck();
+                if (check != null && pollCancel(a.call, check)) {
+                    continue;
+                }
+                long at = check != null ? now + CANCEL_POLL_NANOS : a.deadlineNanos;
+                if (at != 0 && (next == NOT_ARMED || at - next < 0)) {
+                    next = at;
+                }
+            }
+        }
+        if (next != NOT_ARMED) {
+            armSweeper(next);
+        }
+    }
+
+    private boolean pollCancel(Call call, java.util.function.BooleanSupplier check) {
         boolean cancel;
         try {
-            cancel = call.options.cancelCheck().getAsBoolean();
+            cancel = check.getAsBoolean();
         } catch (RuntimeException e) {
             log.warn("cancelCheck of a call to '{}' failed; treating as not cancelled", call.entry, e);
-            cancel = false;
+            return false;
         }
         if (cancel) {
             cancel(call, "cancelled by its cancel check");
         }
+        return cancel;
     }
 
     private void sendCancel(WorkerProcess w, long id) {
