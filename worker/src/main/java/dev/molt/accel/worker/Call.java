@@ -9,7 +9,6 @@ import dev.molt.accel.protocol.Wire;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -41,7 +40,6 @@ final class Call implements Runnable, MoltContext {
     private final boolean hasDeadline;
 
     int queueDepth;
-    ScheduledFuture<?> timer;
 
     private volatile int state = QUEUED;
     private volatile boolean cancelled;
@@ -181,7 +179,7 @@ final class Call implements Runnable, MoltContext {
 
     // ------------------------------------------------------------------ outcomes from other threads
 
-    /** Called by the timer at the deadline. */
+    /** Called by the deadline sweep once the deadline passed. */
     void onDeadline() {
         finishTimeout();
     }
@@ -213,10 +211,6 @@ final class Call implements Runnable, MoltContext {
             return false;
         }
         cancelled = true; // also for Ok: nothing the handler does any more can matter
-        ScheduledFuture<?> t = timer;
-        if (t != null) {
-            t.cancel(false);
-        }
         session.answered(this, previous == QUEUED, status, error, payload);
         return true;
     }

@@ -48,6 +48,9 @@ final class StdioSession {
     private final FrameWriter writer;
     private final ThreadPoolExecutor pool;
     private final ScheduledThreadPoolExecutor timer;
+    /** When the deadline sweep is next due ({@code System.nanoTime()}), or {@link #NOT_ARMED}. */
+    private final java.util.concurrent.atomic.AtomicLong sweepAt = new java.util.concurrent.atomic.AtomicLong(NOT_ARMED);
+    private static final long NOT_ARMED = Long.MAX_VALUE;
     private final ConcurrentHashMap<Long, Call> inflight = new ConcurrentHashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -218,14 +221,57 @@ final class StdioSession {
         outstanding.incrementAndGet();
         inflight.put(call.requestIdValue(), call);
         if (call.hasDeadline()) {
-            long delay = call.deadline() - System.nanoTime();
-            call.timer = timer.schedule(call::onDeadline, Math.max(0L, delay), TimeUnit.NANOSECONDS);
+            armSweeper(call.deadline());
         }
         call.queueDepth = pool.getQueue().size();
         try {
             pool.execute(call);
         } catch (RejectedExecutionException e) {
             call.finish(Status.BUSY, "Worker queue full", null);
+        }
+    }
+
+    /**
+     * Makes sure a deadline sweep runs no later than {@code at}. One sweep due at the earliest known
+     * deadline replaces a timer task per request: a task per request wakes the timer thread every
+     * time it becomes the earliest, which is every request when they arrive one at a time.
+     */
+    private void armSweeper(long at) {
+        long current = sweepAt.get();
+        while (current == NOT_ARMED || at - current < 0) {
+            if (sweepAt.compareAndSet(current, at)) {
+                try {
+                    timer.schedule(this::sweep, Math.max(0L, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    // shutting down: remaining calls are aborted by run()
+                }
+                return;
+            }
+            current = sweepAt.get();
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        long due = sweepAt.get();
+        if (due != NOT_ARMED && due - now > 0) {
+            return; // superseded by a later arming; that sweep runs at its own time
+        }
+        sweepAt.set(NOT_ARMED);
+        long next = NOT_ARMED;
+        for (Call call : inflight.values()) {
+            if (!call.hasDeadline()) {
+                continue;
+            }
+            long deadline = call.deadline();
+            if (deadline - now <= 0) {
+                call.onDeadline();
+            } else if (next == NOT_ARMED || deadline - next < 0) {
+                next = deadline;
+            }
+        }
+        if (next != NOT_ARMED) {
+            armSweeper(next);
         }
     }
 
