@@ -21,6 +21,7 @@ final class Call extends CompletableFuture<MoltResult> {
     /** Re-sends after Busy or Timeout; touched by one attempt at a time. */
     int retriesUsed;
     volatile Attempt attempt;
+    private final java.util.concurrent.atomic.AtomicBoolean cancelHandled = new java.util.concurrent.atomic.AtomicBoolean();
 
     Call(ClientCore core, String entry, byte[] payload, CallOptions options, WorkerProcess pinned) {
         this.core = core;
@@ -34,7 +35,8 @@ final class Call extends CompletableFuture<MoltResult> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
+        // cancel() answers true again once cancelled: only the first one cleans up
+        if (cancelled && cancelHandled.compareAndSet(false, true)) {
             core.afterCancel(this, "cancelled by the caller");
         }
         return cancelled;

@@ -134,6 +134,11 @@ final class ClientCore implements MoltClient {
         }
         Call call = new Call(this, entry, bytes, options, null);
         calls.incrementAndGet();
+        try {
+            listener.callStarted(entry);
+        } catch (RuntimeException e) {
+            log.warn("Listener failed in callStarted", e);
+        }
         dispatch(call);
         return call;
     }

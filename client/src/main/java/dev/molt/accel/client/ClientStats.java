@@ -9,7 +9,8 @@ import java.util.List;
  * @param inFlight calls sent and not yet answered
  * @param calls calls started since the client was built
  * @param restarts worker processes started to replace another (the first start is not counted)
- * @param cancels calls cancelled by the caller, an interrupt, a cancel check or a timeout
+ * @param cancels calls cancelled by the caller ({@code Future.cancel}), an interrupt or a cancel check;
+ *     timeouts are not counted here
  * @param pids process ids of the workers taking calls
  * @param lastFailure the most recent reason a worker was replaced or failed to start, or {@code null}
  */

@@ -25,6 +25,10 @@ public abstract class MoltClientListener {
     public void workerStartFailed(Throwable failure) {
     }
 
+    /** A call was accepted and is about to be sent (it ends with {@link #callCompleted}). */
+    public void callStarted(String entry) {
+    }
+
     /**
      * A call ended.
      *

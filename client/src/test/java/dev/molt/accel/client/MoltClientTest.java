@@ -122,7 +122,9 @@ class MoltClientTest {
                     SLOW.toBuilder().timeout(Duration.ofSeconds(60)).build());
             await().atMost(Duration.ofSeconds(10)).until(() -> client.stats().inFlight() == 1);
             assertThat(f.cancel(true)).isTrue();
+            assertThat(f.cancel(true)).isTrue();
             client.call("sleep", map("ms", 0), SLOW);
+            assertThat(client.stats().cancels()).as("a second cancel() changes nothing").isEqualTo(1);
 
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicBoolean interruptedAfter = new AtomicBoolean();
