@@ -1,0 +1,64 @@
+package dev.molt.accel.spring.internal;
+
+import dev.molt.accel.client.MoltResult;
+import dev.molt.accel.protocol.Codec;
+
+/**
+ * What to answer for a successful call: the result bytes as they came, or a value handled as if the
+ * method had returned it.
+ */
+public sealed interface ResponseDecision {
+
+    /** Write {@code bytes} with {@code contentType}, untouched. */
+    record Bytes(byte[] bytes, String contentType) implements ResponseDecision {
+    }
+
+    /** Handle {@code value} as the method's return value ({@code null} for an empty body). */
+    record Value(Object value) implements ResponseDecision {
+    }
+
+    /**
+     * Decides for an HTTP answer: the response factory's value; the bytes when the method asks for
+     * no decoding ({@code decodeResponse = false}, a {@code void} or {@code byte[]} body) or when a
+     * JSON result needs no conversion; else the result converted to the body type.
+     *
+     * @throws dev.molt.accel.client.MoltProtocolException when the result does not convert
+     */
+    static ResponseDecision of(OffloadPlan plan, OffloadContextImpl context, MoltResult result) {
+        if (plan.responseFactory() != null) {
+            return new Value(plan.responseFactory().create(result, context));
+        }
+        ReturnShape s = plan.shape();
+        if (!plan.decodeResponse() || s.voidBody() || s.bytesBody()) {
+            return new Bytes(result.bytes(), contentType(result.codec()));
+        }
+        if (s.passThroughJson() && result.codec() == Codec.JSON) {
+            return new Bytes(result.bytes(), contentType(Codec.JSON));
+        }
+        Object body = result.as(s.bodyType());
+        return new Value(s.responseEntity() ? HttpEntities.ok(body) : body);
+    }
+
+    /** The value a direct (non-HTTP) caller of the method gets. */
+    static Object directValue(OffloadPlan plan, OffloadContextImpl context, MoltResult result) {
+        if (plan.responseFactory() != null) {
+            return plan.responseFactory().create(result, context);
+        }
+        ReturnShape s = plan.shape();
+        if (s.voidBody()) {
+            return null;
+        }
+        Object body = s.bytesBody() ? result.bytes() : result.as(s.bodyType());
+        return s.responseEntity() ? HttpEntities.ok(body) : body;
+    }
+
+    /** The media type of a payload codec. */
+    static String contentType(Codec codec) {
+        return switch (codec) {
+            case JSON -> "application/json";
+            case MSGPACK -> "application/msgpack";
+            case ARROW_IPC -> "application/vnd.apache.arrow.stream";
+            case RAW -> "application/octet-stream";
+        };
+    }
+}
