@@ -21,6 +21,8 @@ final class Call extends CompletableFuture<MoltResult> {
     /** Re-sends after Busy or Timeout; touched by one attempt at a time. */
     int retriesUsed;
     volatile Attempt attempt;
+    /** The call waits for a worker to start. */
+    volatile boolean waitingForStart;
     private final java.util.concurrent.atomic.AtomicBoolean cancelHandled = new java.util.concurrent.atomic.AtomicBoolean();
 
     Call(ClientCore core, String entry, byte[] payload, CallOptions options, WorkerProcess pinned) {

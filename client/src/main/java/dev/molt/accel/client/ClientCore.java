@@ -215,6 +215,12 @@ final class ClientCore implements MoltClient {
             processes.remove(w);
         }
         timer.shutdownNow();
+        for (WorkerProcess late : List.copyOf(processes)) {
+            // started while closing: it never took a call
+            late.kill();
+            late.shutdown(closeStepMillis);
+            processes.remove(late);
+        }
         try {
             if (!timer.awaitTermination(closeStepMillis, TimeUnit.MILLISECONDS)) {
                 log.warn("Client '{}': timer thread did not stop within {} ms", name, closeStepMillis);
@@ -240,7 +246,21 @@ final class ClientCore implements MoltClient {
             send(w, call);
             return;
         }
-        slot.ensureStarted().whenComplete((started, failure) -> {
+        CompletableFuture<WorkerProcess> starting = slot.ensureStarted();
+        long timeoutNanos = call.options.timeoutNanos();
+        if (!starting.isDone() && timeoutNanos > 0 && starts.get() > 0) {
+            // after a worker was lost, a caller waits for its replacement no longer than its own
+            // timeout; only the very first start may take up to the start timeout
+            call.waitingForStart = true;
+            timer.schedule(() -> {
+                if (call.waitingForStart) {
+                    finish(call, new MoltWorkerUnavailableException("No worker became ready within "
+                            + call.options.timeout().toMillis() + " ms", call.entry, 0, null));
+                }
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        starting.whenComplete((started, failure) -> {
+            call.waitingForStart = false;
             if (failure != null) {
                 attemptFailed(call, null, unavailable(failure, call.entry));
             } else {
@@ -249,7 +269,11 @@ final class ClientCore implements MoltClient {
         });
     }
 
-    /** The slot whose worker has the fewest calls in flight; ties go round-robin. */
+    /**
+     * The slot whose ready worker has the fewest calls in flight; ties go round-robin. A slot
+     * without a ready worker is chosen only when no slot has one; it is started in the background
+     * meanwhile, so that a pool regains its capacity without any caller waiting for it.
+     */
     private Slot pick() {
         if (slots.length == 1) {
             return slots[0];
@@ -257,16 +281,29 @@ final class ClientCore implements MoltClient {
         int start = Math.floorMod(roundRobin.getAndIncrement(), slots.length);
         Slot best = null;
         int bestLoad = Integer.MAX_VALUE;
+        Slot idle = null;
         for (int i = 0; i < slots.length; i++) {
             Slot s = slots[(start + i) % slots.length];
             WorkerProcess w = s.current;
-            int load = w != null && w.isAccepting() ? w.inFlight() : s.isBackingOff() ? Integer.MAX_VALUE - 1 : 0;
-            if (load < bestLoad) {
-                best = s;
-                bestLoad = load;
+            if (w != null && w.isAccepting()) {
+                int load = w.inFlight();
+                if (load < bestLoad) {
+                    best = s;
+                    bestLoad = load;
+                }
+            } else if (!s.isBackingOff()) {
+                if (idle == null) {
+                    idle = s;
+                }
+                if (!s.isStarting()) {
+                    s.ensureStarted();
+                }
             }
         }
-        return best;
+        if (best != null) {
+            return best;
+        }
+        return idle != null ? idle : slots[start];
     }
 
     private void send(WorkerProcess w, Call call) {
@@ -544,9 +581,7 @@ final class ClientCore implements MoltClient {
             }
             w.state = WorkerProcess.State.DRAINING;
         }
-        for (Slot s : slots) {
-            s.clear(w);
-        }
+        clearAndRestart(w);
         lastFailure = reason;
         log.warn("Replacing worker {}: {}", w.pid, reason);
         try {
@@ -555,6 +590,19 @@ final class ClientCore implements MoltClient {
             log.warn("Listener failed in workerReplaced", e);
         }
         closeIfDrained(w);
+    }
+
+    /** Takes {@code w} out of its slot and starts its successor in the background. */
+    private void clearAndRestart(WorkerProcess w) {
+        for (Slot s : slots) {
+            if (s.clear(w) && !closed) {
+                try {
+                    timer.execute(s::ensureStarted);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        }
     }
 
     private void closeIfDrained(WorkerProcess w) {
@@ -572,9 +620,7 @@ final class ClientCore implements MoltClient {
     /** Called once the worker's stdout ended, its pipe broke, or it sent garbage. */
     void onDeath(WorkerProcess w, String reason, boolean protocolError) {
         boolean first = w.markDead(reason);
-        for (Slot s : slots) {
-            s.clear(w);
-        }
+        clearAndRestart(w);
         if (!first) {
             failPending(w, reason, protocolError);
             return;
@@ -680,12 +726,17 @@ final class ClientCore implements MoltClient {
             return failures > 0 && System.nanoTime() - retryAtNanos < 0;
         }
 
-        void clear(WorkerProcess w) {
-            synchronized (this) {
-                if (current == w) {
-                    current = null;
-                }
+        synchronized boolean isStarting() {
+            return starting != null;
+        }
+
+        /** Forgets {@code w} if it is this slot's worker; returns whether it was. */
+        synchronized boolean clear(WorkerProcess w) {
+            if (current == w) {
+                current = null;
+                return true;
             }
+            return false;
         }
 
         CompletableFuture<WorkerProcess> ensureStarted() {

@@ -332,6 +332,36 @@ class MoltClientTest {
     }
 
     @Test
+    void poolRoutesAroundAKilledWorkerAndRestartsItInTheBackground() throws Exception {
+        try (MoltClient client = testWorker().poolSize(2).build()) {
+            client.start();
+            List<Long> before = client.stats().pids();
+            TestWorkers.signal(before.get(0), "KILL");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !client.stats().pids().contains(before.get(0)));
+            // the survivor answers at once while the replacement starts
+            long t0 = System.nanoTime();
+            assertThat(client.call("echo", map("x", 1), CallOptions.builder().timeoutMs(2_000).build()).value())
+                    .isEqualTo(map("x", 1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1_500));
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.stats().workers() == 2);
+            assertThat(client.stats().pids()).contains(before.get(1)).doesNotContain(before.get(0));
+        }
+    }
+
+    @Test
+    void waitingForAReplacementIsBoundedByTheCallTimeout() throws Exception {
+        try (MoltClient client = testWorker().environment(Map.of("MOLT_TEST_START_DELAY_MS", "3000")).build()) {
+            client.start();
+            TestWorkers.signal(client.stats().pids().get(0), "KILL");
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.stats().workers() == 0);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> client.call("echo", map(), CallOptions.builder().timeoutMs(300).build()))
+                    .isInstanceOf(MoltWorkerUnavailableException.class).hasMessageContaining("No worker became ready");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(2_500));
+        }
+    }
+
+    @Test
     void workerThatDiesAtStartFailsFastAndBacksOff() {
         try (MoltClient client = testWorker().environment(Map.of("MOLT_TEST_CRASH_AT_START", "7"))
                 .restartBackoff(Duration.ofMillis(500), Duration.ofSeconds(5)).build()) {
@@ -364,6 +394,16 @@ class MoltClientTest {
             }, SLOW)).isInstanceOf(MoltInvalidInputException.class);
             assertThat(client.stats().workers()).isZero();
         }
+    }
+
+    @Test
+    void closingWhileWorkersStartLeavesNothingBehind() {
+        MoltClient client = testWorker().environment(Map.of("MOLT_TEST_START_DELAY_MS", "2000")).poolSize(2).build();
+        CompletableFuture<MoltResult> f = client.callAsync("echo", map(), SLOW);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().children().count() >= 1);
+        client.close();
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MoltWorkerUnavailableException.class);
+        TestWorkers.assertNoChildren();
     }
 
     @Test

@@ -38,7 +38,8 @@ final class TestWorkers {
     /** Waits until this JVM has no child processes left. */
     static void assertNoChildren() {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty());
+                assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                        .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList()).isEmpty());
     }
 
     /** Waits until the only live children are {@code pids}. */
