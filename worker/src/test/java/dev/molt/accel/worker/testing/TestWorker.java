@@ -49,7 +49,9 @@ import java.util.concurrent.locks.LockSupport;
  *       that saw their cancellation, r = sleeps running now.</li>
  * </ul>
  * Environment: {@code MOLT_TEST_CRASH_AT_START=<code>} exits with that code before serving;
- * {@code MOLT_TEST_START_DELAY_MS=<ms>} delays the start.
+ * {@code MOLT_TEST_START_DELAY_MS=<ms>} delays the start; {@code MOLT_TEST_START_LOG=<file>} appends a
+ * line to the file at every start; {@code MOLT_TEST_CRASH_IF_FILE=<file>} exits with code 4 at start
+ * while that file exists (a crash loop that a test can end).
  */
 public final class TestWorker {
 
@@ -60,7 +62,17 @@ public final class TestWorker {
     private TestWorker() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, java.io.IOException {
+        String startLog = System.getenv("MOLT_TEST_START_LOG");
+        if (startLog != null && !startLog.isBlank()) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(startLog), ProcessHandle.current().pid() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+        String crashFile = System.getenv("MOLT_TEST_CRASH_IF_FILE");
+        if (crashFile != null && !crashFile.isBlank() && java.nio.file.Files.exists(java.nio.file.Path.of(crashFile))) {
+            System.err.println("TestWorker: crashing at start while " + crashFile + " exists");
+            System.exit(4);
+        }
         String crash = System.getenv("MOLT_TEST_CRASH_AT_START");
         if (crash != null && !crash.isBlank()) {
             System.err.println("TestWorker: crashing at start with exit code " + crash.trim());
