@@ -5,6 +5,7 @@ import dev.molt.accel.client.MoltClientListener;
 import dev.molt.accel.spring.MoltErrorMapper;
 import dev.molt.accel.spring.internal.CompositeMoltClientListener;
 import dev.molt.accel.spring.internal.MoltHandlerExceptionResolver;
+import dev.molt.accel.spring.internal.MoltRequestErrorResolver;
 import dev.molt.accel.spring.internal.MoltWebExceptionHandler;
 import dev.molt.accel.spring.internal.MoltWorkerStarter;
 import dev.molt.accel.spring.internal.MvcHandlerAdapterPostProcessor;
@@ -115,6 +116,12 @@ public final class MoltAccelAutoConfiguration {
         @ConditionalOnMissingBean
         MoltHandlerExceptionResolver moltHandlerExceptionResolver(MoltErrorMapper mapper, MoltAccelProperties properties) {
             return new MoltHandlerExceptionResolver(mapper, properties.getBusyStatus());
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        MoltRequestErrorResolver moltRequestErrorResolver() {
+            return new MoltRequestErrorResolver();
         }
 
         @Bean

@@ -42,8 +42,14 @@ public final class MoltHandlerExceptionResolver implements HandlerExceptionResol
             return null;
         }
         MoltErrorLogging.answered(ex, error);
+        write(response, error);
+        return new ModelAndView();
+    }
+
+    /** Writes {@code error} as the answer, unless the response is committed already. */
+    static void write(HttpServletResponse response, MoltHttpError error) {
         if (response.isCommitted()) {
-            return new ModelAndView();
+            return;
         }
         try {
             response.resetBuffer();
@@ -58,6 +64,5 @@ public final class MoltHandlerExceptionResolver implements HandlerExceptionResol
         } catch (IOException | IllegalStateException e) {
             log.debug("Could not write the {} answer: {}", error.status(), e.toString());
         }
-        return new ModelAndView();
     }
 }

@@ -240,6 +240,23 @@ class MvcOffloadTests {
     }
 
     @Test
+    void malformedRequestsAreClean4xxWithTheJsonErrorBody() {
+        assertError(mvc.post().uri("/mvc/compute").contentType(MediaType.APPLICATION_JSON).content("{\"values\": [1,").exchange(),
+                400, "MoltInvalidInput", "The request body could not be read.");
+        assertError(mvc.post().uri("/mvc/compute").contentType(MediaType.TEXT_PLAIN).content("values=1").exchange(),
+                415, "MoltInvalidInput", "Unsupported content type.");
+        String deep = "{\"values\":" + "[".repeat(1_010) + "]".repeat(1_010) + "}";
+        assertError(mvc.post().uri("/mvc/compute").contentType(MediaType.APPLICATION_JSON).content(deep).exchange(),
+                400, "MoltInvalidInput", "The request body could not be read.");
+        byte[] notUtf8 = {'{', '"', 'v', 'a', 'l', 'u', 'e', 's', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+        MvcTestResult r = mvc.post().uri("/mvc/compute").contentType(MediaType.APPLICATION_JSON).content(notUtf8).exchange();
+        assertThat(r.getResponse().getStatus()).isBetween(400, 499);
+        assertThat(json(r)).containsEntry("error", "MoltInvalidInput");
+        assertError(mvc.post().uri("/mvc/record").contentType(MediaType.APPLICATION_JSON).content("[1,2]").exchange(),
+                400, "MoltInvalidInput", "The request body could not be read.");
+    }
+
+    @Test
     void invalidInputFromTheWorkerIs400() {
         assertError(mvc.get().uri("/mvc/unknown").exchange(), 400, "MoltInvalidInput",
                 "The worker rejected the input.");
