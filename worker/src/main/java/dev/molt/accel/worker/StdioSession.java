@@ -56,7 +56,7 @@ final class StdioSession {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private boolean readerDone;
+    private volatile boolean readerDone;
     private volatile boolean outputClosed;
 
     StdioSession(MoltWorker worker, InputStream in, OutputStream out) {
@@ -312,7 +312,9 @@ final class StdioSession {
     }
 
     private void release() {
-        if (outstanding.decrementAndGet() == 0) {
+        // only the drain after end of input waits for the count to reach zero; waking the serving
+        // thread for every request would cost a context switch per request
+        if (outstanding.decrementAndGet() == 0 && (readerDone || outputClosed)) {
             lock.lock();
             try {
                 changed.signalAll();
