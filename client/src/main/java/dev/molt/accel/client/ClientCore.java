@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +54,8 @@ final class ClientCore implements MoltClient {
     private final MoltClientListener listener;
     private final String name;
     private final ScheduledThreadPoolExecutor timer;
+    private final Executor lifecycle;
+    private ThreadPoolExecutor lifecyclePool;
     private final Slot[] slots;
     private final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -83,10 +88,30 @@ final class ClientCore implements MoltClient {
             return t;
         });
         this.timer.setRemoveOnCancelPolicy(true);
+        this.lifecycle = lifecycleExecutor(id);
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
             slots[i] = new Slot(i);
         }
+    }
+
+    /**
+     * Runs worker starts and ordered shutdowns, which block for a spawn or for a process to exit:
+     * never on the timer thread, whose deadlines must not wait for them. Threads are created only
+     * while there is such work and end after a second idle.
+     */
+    private Executor lifecycleExecutor(int id) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 4, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "molt-accel-lifecycle-" + id);
+            t.setDaemon(true);
+            return t;
+        }, (task, executor) -> {
+            if (!executor.isShutdown()) {
+                timer.execute(task); // all four busy: fall back rather than drop the work
+            }
+        });
+        lifecyclePool = pool;
+        return pool;
     }
 
     ScheduledThreadPoolExecutor timer() {
@@ -215,6 +240,15 @@ final class ClientCore implements MoltClient {
             processes.remove(w);
         }
         timer.shutdownNow();
+        lifecyclePool.shutdown();
+        try {
+            if (!lifecyclePool.awaitTermination(closeStepMillis * 3, TimeUnit.MILLISECONDS)) {
+                log.warn("Client '{}': worker start/stop threads did not finish within {} ms", name, closeStepMillis * 3);
+                lifecyclePool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (WorkerProcess late : List.copyOf(processes)) {
             // started while closing: it never took a call
             late.kill();
@@ -597,7 +631,7 @@ final class ClientCore implements MoltClient {
         for (Slot s : slots) {
             if (s.clear(w) && !closed) {
                 try {
-                    timer.execute(s::ensureStarted);
+                    lifecycle.execute(s::ensureStarted);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     // closing
                 }
@@ -608,7 +642,7 @@ final class ClientCore implements MoltClient {
     private void closeIfDrained(WorkerProcess w) {
         if (w.state == WorkerProcess.State.DRAINING && !w.hasLiveAttempts() && w.markDead("replaced")) {
             failPending(w, "worker " + w.pid + " was replaced", false);
-            timer.execute(() -> retire(w));
+            lifecycle.execute(() -> retire(w));
         }
     }
 
@@ -628,7 +662,7 @@ final class ClientCore implements MoltClient {
         if (protocolError) {
             w.kill();
         }
-        Integer exit = w.exitCode(protocolError ? 1000 : 200);
+        Integer exit = w.exitCode(20); // a short wait: the calls in flight are failed only after this
         String detail = "Worker " + w.pid + " " + reason + (exit == null ? "" : ", exit code " + exit);
         if (!closed) {
             lastFailure = detail;
@@ -641,7 +675,7 @@ final class ClientCore implements MoltClient {
         }
         failPending(w, detail, protocolError);
         if (!closed) {
-            timer.execute(() -> retire(w));
+            lifecycle.execute(() -> retire(w));
         }
     }
 
@@ -684,7 +718,7 @@ final class ClientCore implements MoltClient {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 w.markDead("not ready");
                 w.kill();
-                timer.execute(() -> retire(w));
+                lifecycle.execute(() -> retire(w));
                 List<String> tail = w.stderrTail();
                 throw new CompletionException(new MoltWorkerUnavailableException("Worker " + w.pid
                         + " did not become ready (" + cause.getMessage() + ")"
