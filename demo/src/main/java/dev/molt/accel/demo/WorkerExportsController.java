@@ -1,0 +1,40 @@
+package dev.molt.accel.demo;
+
+import dev.molt.accel.spring.MoltOffload;
+import dev.molt.accel.spring.payload.OffloadTablePayloadBuilder;
+import dev.molt.accel.worker.demo.DemoContract;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The offload-only endpoints: {@code /offload_table/} ({@code rows} from the query or a JSON body,
+ * default 10000, clamped to 1..50000) and {@code /health/} (the worker's {@code health} export, so it
+ * answers only when a worker does). Both exports answer JSON, written through untouched.
+ */
+@RestController
+public class WorkerExportsController {
+
+    @RequestMapping(path = "/offload_table/", method = {RequestMethod.GET, RequestMethod.POST},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @MoltOffload(entry = "offload_table", codec = "json", timeoutMs = 1000, idempotent = true,
+            payloadBuilder = OffloadTablePayloadBuilder.class, metricsClass = WorkerTimings.class)
+    public Map<String, Object> offloadTable(
+            @RequestParam(name = "rows", required = false) String rows,
+            @RequestBody(required = false) Map<String, Object> body) {
+        Object raw = rows != null ? rows : body == null ? null : body.get("rows");
+        return DemoContract.offloadTable(DemoContract.rowsOf(raw));
+    }
+
+    @GetMapping(path = "/health/", produces = MediaType.APPLICATION_JSON_VALUE)
+    @MoltOffload(entry = "health", codec = "json", timeoutMs = 250, idempotent = true,
+            metricsClass = WorkerTimings.class)
+    public Map<String, Object> health() {
+        return DemoContract.health();
+    }
+}
