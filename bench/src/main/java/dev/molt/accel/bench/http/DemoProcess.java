@@ -36,10 +36,15 @@ final class DemoProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Stops the application when the benchmark itself is stopped (Ctrl-C, SIGTERM) while it runs. */
+    private final Thread shutdownHook;
+
     private DemoProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.shutdownHook = new Thread(this::stop, "molt-bench-stop-demo");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -136,6 +141,15 @@ final class DemoProcess implements AutoCloseable {
     /** Stops the application: SIGTERM (it closes its workers), then SIGKILL for whatever is left. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs stop()
+        }
+        stop();
+    }
+
+    private void stop() {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         boolean interrupted = false;
