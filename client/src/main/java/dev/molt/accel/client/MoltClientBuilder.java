@@ -210,7 +210,7 @@ public final class MoltClientBuilder {
     /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
     public MoltClient build() {
         WorkerLauncher launcher = WorkerLauncher.resolve(this);
-        return poolSize == 1 ? DefaultMoltClient.create(this, launcher) : new MoltClientPool(this, launcher);
+        return poolSize == 1 ? new ClientCore(this, launcher, 1) : new MoltClientPool(this, launcher);
     }
 
     private static Duration positive(Duration d, String name) {

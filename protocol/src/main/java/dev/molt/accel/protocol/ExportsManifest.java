@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,15 +60,6 @@ public record ExportsManifest(String abiVersion, List<Export> exports) {
             }
         }
         return Optional.empty();
-    }
-
-    /** Exports by name, in manifest order. */
-    public Map<String, Export> byName() {
-        Map<String, Export> map = new LinkedHashMap<>();
-        for (Export e : exports) {
-            map.put(e.name, e);
-        }
-        return Collections.unmodifiableMap(map);
     }
 
     /** The packaged default manifest. */

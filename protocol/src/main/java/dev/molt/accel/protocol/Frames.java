@@ -3,7 +3,6 @@ package dev.molt.accel.protocol;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * Length-prefixed framing (PROTOCOL.md section 1): a 4-byte unsigned little-endian length, then
@@ -71,19 +70,6 @@ public final class Frames {
     }
 
     /**
-     * Writes one frame (prefix and body). Does not flush.
-     *
-     * @throws IllegalArgumentException when the body exceeds {@code maxFrameBytes}
-     */
-    public static void write(OutputStream out, byte[] body, int maxFrameBytes) throws IOException {
-        checkSize(body.length, maxFrameBytes);
-        byte[] header = new byte[HEADER_BYTES];
-        putLength(header, 0, body.length);
-        out.write(header);
-        out.write(body);
-    }
-
-    /**
      * Fills in the length prefix of a frame whose first 4 bytes were reserved for it.
      *
      * @return {@code frame}
@@ -94,11 +80,6 @@ public final class Frames {
         checkSize(bodyLength, maxFrameBytes);
         putLength(frame, 0, bodyLength);
         return frame;
-    }
-
-    /** The body length announced by a complete frame's prefix. */
-    public static long lengthOf(byte[] frame) {
-        return (frame[0] & 0xFF | (frame[1] & 0xFF) << 8 | (frame[2] & 0xFF) << 16 | (long) (frame[3] & 0xFF) << 24);
     }
 
     private static void checkSize(int bodyLength, int maxFrameBytes) {

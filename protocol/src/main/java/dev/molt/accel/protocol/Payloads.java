@@ -158,7 +158,8 @@ public final class Payloads {
      * bytes after the value. Truncated input is left for the decoder to report.
      */
     private static void checkMsgpack(byte[] payload) {
-        int[] remaining = new int[MAX_NESTING_DEPTH + 1];
+        // grown on demand: most payloads are a few levels deep, and this runs on every decode
+        int[] remaining = new int[8];
         int depth = 0;
         remaining[0] = 1;
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
@@ -190,7 +191,10 @@ public final class Payloads {
                         throw new PayloadException("Invalid msgpack payload: nesting deeper than "
                                 + MAX_NESTING_DEPTH + " levels", null);
                     }
-                    remaining[++depth] = (int) children;
+                    if (++depth == remaining.length) {
+                        remaining = java.util.Arrays.copyOf(remaining, Math.min(remaining.length * 2, MAX_NESTING_DEPTH + 1));
+                    }
+                    remaining[depth] = (int) children;
                 }
             }
             if (u.hasNext()) {
