@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.msgpack.core.MessageFormat;
@@ -192,7 +193,7 @@ public final class Payloads {
                                 + MAX_NESTING_DEPTH + " levels", null);
                     }
                     if (++depth == remaining.length) {
-                        remaining = java.util.Arrays.copyOf(remaining, Math.min(remaining.length * 2, MAX_NESTING_DEPTH + 1));
+                        remaining = Arrays.copyOf(remaining, Math.min(remaining.length * 2, MAX_NESTING_DEPTH + 1));
                     }
                     remaining[depth] = (int) children;
                 }
