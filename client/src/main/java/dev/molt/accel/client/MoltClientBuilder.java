@@ -4,6 +4,7 @@ import dev.molt.accel.protocol.Frames;
 import dev.molt.accel.protocol.Wire;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.Objects;
 /**
  * Configures and builds a {@link MoltClient}. Not thread-safe; each setter validates its value.
  *
- * <p>The worker command is, in order: {@link #command(List)}, else {@code MOLT_WORKER_CMD}, else a
+ * <p>The worker command is, in order: {@link #command(List)} or {@link #javaWorker} (whichever was
+ * set last), else {@code MOLT_WORKER_CMD}, else a
  * {@code molt-worker} executable on {@code PATH} given the packaged default exports manifest, else
  * the bundled Java worker ({@code dev.molt.accel.worker.MoltWorkerMain}) run by the current JVM
  * when it is on the class path.
@@ -21,6 +23,8 @@ import java.util.Objects;
 public final class MoltClientBuilder {
 
     List<String> command;
+    /** Set by {@link #javaWorker}: main class, then its arguments; the command is made at build time. */
+    List<String> javaWorker;
     Map<String, String> environment = new LinkedHashMap<>();
     Path workingDirectory;
     Wire wire = Wire.MSGPACK;
@@ -48,6 +52,7 @@ public final class MoltClientBuilder {
             throw new IllegalArgumentException("command is empty");
         }
         this.command = List.copyOf(command);
+        this.javaWorker = null;
         return this;
     }
 
@@ -73,7 +78,11 @@ public final class MoltClientBuilder {
      */
     public MoltClientBuilder javaWorker(String mainClass, String... args) {
         Objects.requireNonNull(mainClass, "mainClass");
-        this.command = WorkerLauncher.bundledCommand(mainClass, javaOptions, Arrays.asList(args));
+        List<String> main = new ArrayList<>();
+        main.add(mainClass);
+        main.addAll(Arrays.asList(args));
+        this.javaWorker = List.copyOf(main);
+        this.command = null;
         return this;
     }
 
@@ -159,7 +168,7 @@ public final class MoltClientBuilder {
         return this;
     }
 
-    /** JVM options for the bundled Java worker (ignored for other commands). */
+    /** JVM options of a Java worker: the bundled one or one set with {@link #javaWorker} (ignored for other commands). */
     public MoltClientBuilder javaOptions(List<String> javaOptions) {
         this.javaOptions = List.copyOf(javaOptions);
         return this;

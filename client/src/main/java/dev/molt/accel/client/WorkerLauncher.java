@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
 
 /** Resolves the worker command once and starts worker processes from it. Thread-safe. */
@@ -40,6 +42,10 @@ final class WorkerLauncher {
         Map<String, String> env = Map.copyOf(b.environment);
         if (b.command != null) {
             return new WorkerLauncher(b.command, env, b.workingDirectory, "configured command");
+        }
+        if (b.javaWorker != null) {
+            return new WorkerLauncher(bundledCommand(b.javaWorker.get(0), b.javaOptions,
+                    b.javaWorker.subList(1, b.javaWorker.size())), env, b.workingDirectory, "Java worker " + b.javaWorker.get(0));
         }
         String fromEnv = b.sourceEnvironment.get("MOLT_WORKER_CMD");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -92,7 +98,8 @@ final class WorkerLauncher {
         cmd.add("-Xlog:all=warning:stderr");
         cmd.add("-Xshare:auto");
         cmd.addAll(javaOptions);
-        String classPath = System.getProperty("java.class.path", "");
+        // absolute, so that a worker started in another working directory finds the same classes
+        String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
         String bootJar = bootExecutableJar(classPath);
         if (bootJar != null) {
             cmd.add("-Dloader.main=" + mainClass);
@@ -106,6 +113,24 @@ final class WorkerLauncher {
         }
         cmd.addAll(args);
         return List.copyOf(cmd);
+    }
+
+    static String absoluteClassPath(String classPath) {
+        if (classPath.isEmpty()) {
+            return classPath;
+        }
+        StringJoiner out = new StringJoiner(File.pathSeparator);
+        for (String entry : classPath.split(Pattern.quote(File.pathSeparator))) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            // "dir/*" is a wildcard entry: only its directory part is a path
+            boolean wildcard = entry.equals("*") || entry.endsWith(File.separator + "*");
+            String path = wildcard ? entry.substring(0, entry.length() - 1) : entry;
+            String absolute = Path.of(path.isEmpty() ? "." : path).toAbsolutePath().normalize().toString();
+            out.add(wildcard ? absolute + File.separator + "*" : absolute);
+        }
+        return out.toString();
     }
 
     private static String javaExecutable() {

@@ -24,7 +24,7 @@ final class TestWorkers {
     }
 
     static List<String> testWorkerCommand(String... args) {
-        return testWorker(args).command;
+        return WorkerLauncher.resolve(testWorker(args)).command();
     }
 
     static Map<String, Object> map(Object... kv) {
