@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One accepted request: the task a worker thread runs and the context its handler sees.
@@ -44,6 +45,8 @@ final class Call implements Runnable, MoltContext {
     private volatile int state = QUEUED;
     private volatile boolean cancelled;
     private volatile boolean timedOut;
+    /** The thread running the handler while it runs: unparked when the call is cancelled or times out. */
+    private volatile Thread runner;
     private volatile long startNanos;
     private volatile long payloadDecodeNanos;
     private volatile long handlerStartNanos;
@@ -93,9 +96,11 @@ final class Call implements Runnable, MoltContext {
             }
             handlerStartNanos = System.nanoTime();
             Object result;
+            runner = Thread.currentThread();
             try {
                 result = export.handler().handle(input, this);
             } finally {
+                runner = null;
                 handlerEndNanos = System.nanoTime();
             }
             if (state == ANSWERED) {
@@ -205,6 +210,11 @@ final class Call implements Runnable, MoltContext {
     boolean finish(Status status, String error, byte[] payload) {
         if (status != Status.OK) {
             cancelled = true; // before the state change, so that the handler sees it as soon as possible
+            Thread t = runner;
+            if (t != null && t != Thread.currentThread()) {
+                // a handler parked until its work is due wakes now; a late unpark is a spurious wake-up
+                LockSupport.unpark(t);
+            }
         }
         int previous = STATE.getAndSet(this, ANSWERED);
         if (previous == ANSWERED) {

@@ -49,6 +49,12 @@ public interface MoltContext {
     /**
      * Whether the handler should stop: a {@code __cancel__} arrived for this request, its deadline
      * passed, or the worker is shutting down. Once true, stays true; any result is discarded.
+     *
+     * <p>When it turns true, the thread running the handler is unparked ({@link
+     * java.util.concurrent.locks.LockSupport#unpark}): a handler waiting with {@code
+     * LockSupport.parkNanos} for the rest of its time notices at once, without polling, as long as
+     * it checks this method after every wake-up (which may also be spurious). The thread is not
+     * interrupted.
      */
     boolean isCancelled();
 

@@ -52,9 +52,10 @@ class WorkerBehaviourTest {
                 }),
                 Export.of("observe", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
                     started.countDown();
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+                    // parked for far longer than the test waits: only the worker's unpark wakes it in time
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(4 * WAIT_S);
                     while (!ctx.isCancelled() && System.nanoTime() - end < 0) {
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                        LockSupport.parkNanos(end - System.nanoTime());
                     }
                     if (ctx.isCancelled()) {
                         observedCancel.countDown();
@@ -327,6 +328,14 @@ class WorkerBehaviourTest {
         assertThat(answer.status()).isEqualTo(Status.CANCELLED);
         assertThat(observedCancel.await(WAIT_S, TimeUnit.SECONDS)).as("cooperative handler saw the cancel").isTrue();
         assertThat(c.call(ping(10)).status()).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void aHandlerParkedPastItsDeadlineIsWokenWhenItTimesOut() throws Exception {
+        FrameChannel c = start().channel;
+        ResponseEnvelope r = c.call(msgpack(4, "observe", 200, Map.of()));
+        assertThat(r.status()).isEqualTo(Status.TIMEOUT);
+        assertThat(observedCancel.await(WAIT_S, TimeUnit.SECONDS)).as("parked handler woke at its deadline").isTrue();
     }
 
     @Test

@@ -184,8 +184,9 @@ class WorkerProcessTest {
         assertThat(busy.requestId()).isEqualTo(4);
         assertThat(busy.status()).isEqualTo(Status.BUSY);
 
-        c.send(Wire.MSGPACK, RequestEnvelope.cancel(2, Wire.MSGPACK));
+        // the queued one first: cancelled first, the running one would free its thread for it
         c.send(Wire.MSGPACK, RequestEnvelope.cancel(3, Wire.MSGPACK));
+        c.send(Wire.MSGPACK, RequestEnvelope.cancel(2, Wire.MSGPACK));
         List<ResponseEnvelope> got = c.next(4);
         assertThat(got).filteredOn(ResponseEnvelope::isCancelAck).extracting(ResponseEnvelope::requestId)
                 .containsExactlyInAnyOrder(2L, 3L);

@@ -16,7 +16,6 @@ public final class FakeDb {
     /** A database that costs nothing. */
     public static final FakeDb FREE = new FakeDb(0, 0, 0);
 
-    private static final long SLEEP_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** Written once per query so that the JIT cannot drop the per-row CPU work. */
     @SuppressWarnings("unused")
@@ -93,7 +92,8 @@ public final class FakeDb {
     /**
      * Spends what a query returning {@code rows} rows costs: the base latency (a sleep), then per
      * row the decoding busy-wait and the CPU work. Stops early, without an exception, as soon as
-     * {@code cancelled} says so (checked about every millisecond while sleeping and once per row).
+     * {@code cancelled} says so: checked whenever the sleeping thread wakes (a worker unparks it when
+     * the call is cancelled, see {@code MoltContext#isCancelled}) and once per row.
      *
      * @return whether the query ran to the end (false when it was cancelled)
      */
@@ -136,7 +136,9 @@ public final class FakeDb {
             if (left <= 0) {
                 return true;
             }
-            LockSupport.parkNanos(Math.min(left, SLEEP_SLICE_NANOS));
+            // one park for the whole delay: a worker unparks the handler's thread when its call is
+            // cancelled or times out (MoltContext#isCancelled), and any wake-up re-checks both
+            LockSupport.parkNanos(left);
             if (Thread.currentThread().isInterrupted()) {
                 return false;
             }

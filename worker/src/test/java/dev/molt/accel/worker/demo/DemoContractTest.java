@@ -9,7 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class DemoContractTest {
@@ -155,7 +156,7 @@ class DemoContractTest {
     }
 
     @Test
-    void fakeDbReadsItsSettingsAndStopsWhenCancelled() {
+    void fakeDbReadsItsSettingsAndStopsWhenCancelled() throws InterruptedException {
         FakeDb db = FakeDb.fromEnvironment(Map.of("MOLT_FAKE_DB_DELAY_MS", "60000", "MOLT_FAKE_DB_DECODE_US_PER_ROW", " 3 ",
                 "MOLT_FAKE_DB_CPU_ITERS", "10"));
         assertThat(db.delayMs()).isEqualTo(60_000);
@@ -166,11 +167,20 @@ class DemoContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MOLT_FAKE_DB_DELAY_MS");
         assertThatThrownBy(() -> new FakeDb(-1, 0, 0)).hasMessageContaining("delayMs must be >= 0");
 
-        AtomicInteger checks = new AtomicInteger();
+        // cancelled from another thread, which then unparks the sleeper as a worker does
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Thread sleeper = Thread.currentThread();
+        Thread canceller = new Thread(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            cancelled.set(true);
+            LockSupport.unpark(sleeper);
+        });
         long t0 = System.nanoTime();
-        boolean completed = db.simulateQuery(10, () -> checks.incrementAndGet() > 5);
+        canceller.start();
+        boolean completed = db.simulateQuery(10, cancelled::get);
         assertThat(completed).isFalse();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000L);
+        canceller.join();
 
         FakeDb costly = new FakeDb(20, 50, 1000);
         long t1 = System.nanoTime();

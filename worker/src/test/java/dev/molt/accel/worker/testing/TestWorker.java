@@ -34,8 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Entries (msgpack in and out unless stated):
  * <ul>
  *   <li>{@code echo} (any codec): answers the payload bytes in the request's codec.</li>
- *   <li>{@code sleep} {@code {"ms": N, "cooperative": bool}}: sleeps N ms, checking for
- *       cancellation every millisecond when cooperative -> {@code {"slept": N}}.</li>
+ *   <li>{@code sleep} {@code {"ms": N, "cooperative": bool}}: sleeps N ms; when cooperative,
+ *       parked once and woken by the worker on cancellation -> {@code {"slept": N}}.</li>
  *   <li>{@code fail} {@code {"message": s}}: throws {@code RuntimeException(s)} -> InternalError.</li>
  *   <li>{@code crash} {@code {"code": n}}: halts the process with exit code n at once.</li>
  *   <li>{@code garbage}: writes a frame whose body is no envelope (8 bytes of 0xC1) straight to the
@@ -168,7 +168,7 @@ public final class TestWorker {
                 ctx.throwIfCancelled();
                 throw new RequestCancelledException("Request cancelled", false);
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            LockSupport.parkNanos(end - System.nanoTime()); // the worker unparks this thread on cancel
         }
     }
 
