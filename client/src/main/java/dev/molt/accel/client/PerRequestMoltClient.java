@@ -1,9 +1,13 @@
 package dev.molt.accel.client;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +22,8 @@ final class PerRequestMoltClient implements MoltClient {
     private final WorkerLauncher launcher;
     private final ThreadPoolExecutor closer;
     private final AtomicLong calls = new AtomicLong();
+    /** Cores not closed yet; {@link #close()} closes whatever is left, such as one whose close was still queued. */
+    private final Set<ClientCore> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     PerRequestMoltClient(MoltClientBuilder builder) {
@@ -37,7 +43,7 @@ final class PerRequestMoltClient implements MoltClient {
         try {
             return core.call(entry, payload, options);
         } finally {
-            core.close();
+            closeCore(core);
         }
     }
 
@@ -45,7 +51,14 @@ final class PerRequestMoltClient implements MoltClient {
     public CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options) {
         ClientCore core = newCore();
         CompletableFuture<MoltResult> f = core.callAsync(entry, payload, options);
-        f.whenComplete((r, e) -> closer.execute(core::close));
+        // the caller may see the result, and close this client, before this runs: close() then closes the core
+        f.whenComplete((r, e) -> {
+            try {
+                closer.execute(() -> closeCore(core));
+            } catch (RejectedExecutionException closing) {
+                // this client is closing: close() closes every core still open
+            }
+        });
         return f;
     }
 
@@ -54,7 +67,21 @@ final class PerRequestMoltClient implements MoltClient {
             throw new MoltWorkerUnavailableException("The client is closed", null, 0, null);
         }
         calls.incrementAndGet();
-        return new ClientCore(builder, launcher, 1);
+        ClientCore core = new ClientCore(builder, launcher, 1);
+        open.add(core);
+        if (closed) {
+            closeCore(core);
+            throw new MoltWorkerUnavailableException("The client is closed", null, 0, null);
+        }
+        return core;
+    }
+
+    private void closeCore(ClientCore core) {
+        try {
+            core.close();
+        } finally {
+            open.remove(core);
+        }
     }
 
     @Override
@@ -64,21 +91,27 @@ final class PerRequestMoltClient implements MoltClient {
 
     @Override
     public void start() {
-        try (ClientCore core = newCore()) {
+        ClientCore core = newCore();
+        try {
             core.start();
+        } finally {
+            closeCore(core);
         }
     }
 
     @Override
     public void ping(Duration timeout) {
-        try (ClientCore core = newCore()) {
+        ClientCore core = newCore();
+        try {
             core.ping(timeout);
+        } finally {
+            closeCore(core);
         }
     }
 
     @Override
     public ClientStats stats() {
-        return new ClientStats(0, 0, calls.get(), 0, 0, java.util.List.of(), null);
+        return new ClientStats(0, 0, calls.get(), 0, 0, List.of(), null);
     }
 
     @Override
@@ -92,6 +125,9 @@ final class PerRequestMoltClient implements MoltClient {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (ClientCore core : List.copyOf(open)) {
+            closeCore(core);
         }
     }
 }

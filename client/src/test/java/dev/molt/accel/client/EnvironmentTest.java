@@ -80,6 +80,20 @@ class EnvironmentTest {
     }
 
     @Test
+    void perRequestClientClosedRightAfterAnAsyncCallLeavesNoWorker() {
+        String cmd = String.join(" ", TestWorkers.testWorkerCommand());
+        CallOptions slow = CallOptions.builder().timeout(Duration.ofSeconds(20)).build();
+        for (int i = 0; i < 3; i++) {
+            // the caller sees the answer, and closes, possibly before the call's own close is queued
+            try (MoltClient client = MoltClients.fromEnvironment(Map.of("MOLT_WORKER_CMD", cmd,
+                    "MOLT_ACCEL_CLIENT_MODE", "per_request"))) {
+                assertThat(client.callAsync("count", map(), slow).join().value()).isEqualTo(map("count", 1));
+            }
+            TestWorkers.assertNoChildren();
+        }
+    }
+
+    @Test
     void bundledWorkerIsTheLastResort() {
         try (MoltClient client = MoltClient.builder().environmentDefaults(Map.of("PATH", "")).build()) {
             assertThat(client.call("compute", map("values", "1,2,3"),
