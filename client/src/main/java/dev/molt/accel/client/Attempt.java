@@ -1,6 +1,7 @@
 package dev.molt.accel.client;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sending of a call to one worker process, under one request id. Exactly one of the answer,
@@ -17,8 +18,11 @@ final class Attempt {
     private final AtomicBoolean settled = new AtomicBoolean();
     /** The call no longer waits for this attempt, but the worker may still be running it. */
     volatile boolean abandoned;
-    /** The request frame has been handed to the pipe. */
-    volatile boolean written;
+    /** NEW, then WRITTEN (the frame went to the pipe) or WITHDRAWN (it never will). */
+    private final AtomicInteger writeState = new AtomicInteger();
+    private static final int NEW = 0;
+    private static final int WRITTEN = 1;
+    private static final int WITHDRAWN = 2;
 
     Attempt(Call call, WorkerProcess worker, long id) {
         this.call = call;
@@ -36,6 +40,19 @@ final class Attempt {
     /** Claims the right to decide this attempt's outcome; true for the first caller only. */
     boolean settle() {
         return settled.compareAndSet(false, true);
+    }
+
+    /** Called by the writer, under the write lock, just before the frame goes out; false: do not write it. */
+    boolean markWritten() {
+        return writeState.compareAndSet(NEW, WRITTEN);
+    }
+
+    /**
+     * Makes sure the frame is never written, unless it was already; true when it was not (the worker
+     * never sees this request), false when it was (the worker may be running it).
+     */
+    boolean withdrawUnwritten() {
+        return writeState.compareAndSet(NEW, WITHDRAWN) || writeState.get() == WITHDRAWN;
     }
 
     boolean isSettled() {

@@ -388,6 +388,12 @@ final class ClientCore implements MoltClient {
             return;
         }
         CallOptions o = call.options;
+        // armed before the hook and the write: time spent in either counts against the timeout
+        if (a.deadlineNanos != 0) {
+            armSweeper(o.cancelCheck() != null ? a.sentNanos + CANCEL_POLL_NANOS : a.deadlineNanos);
+        } else if (o.cancelCheck() != null) {
+            armSweeper(a.sentNanos + CANCEL_POLL_NANOS);
+        }
         byte[] frame;
         try {
             RequestEnvelope request = new RequestEnvelope(id, call.entry, o.timeout().toMillis(), o.codec(), call.payload);
@@ -401,14 +407,8 @@ final class ClientCore implements MoltClient {
             }
             return;
         }
-        if (a.deadlineNanos != 0) {
-            armSweeper(o.cancelCheck() != null ? a.sentNanos + CANCEL_POLL_NANOS : a.deadlineNanos);
-        } else if (o.cancelCheck() != null) {
-            armSweeper(a.sentNanos + CANCEL_POLL_NANOS);
-        }
         try {
-            w.write(frame);
-            a.written = true;
+            w.write(frame, a);
         } catch (IOException e) {
             onDeath(w, "worker stdin closed (" + e.getMessage() + ")", false);
         } catch (InterruptedException e) {
@@ -515,9 +515,16 @@ final class ClientCore implements MoltClient {
         a.abandoned = true;
         MoltTimeoutException timeout = new MoltTimeoutException("No answer from '" + call.entry + "' within "
                 + call.options.timeout().toMillis() + " ms", call.entry, a.id, null);
-        if (!a.written) {
-            replace(w, "a request could not be written within its timeout");
-            w.kill();
+        if (a.withdrawUnwritten()) {
+            // the frame never reached the pipe, and now never will
+            w.pending.remove(a.id);
+            if (w.writeStuckSince(a.sentNanos)) {
+                // a write has been blocked for this call's whole timeout: the worker does not read its input
+                replace(w, "its input pipe stayed full for a request's whole timeout");
+                w.kill();
+            } else {
+                closeIfDrained(w);
+            }
         } else {
             sendCancel(w, a.id);
             timer.schedule(() -> {
@@ -534,7 +541,9 @@ final class ClientCore implements MoltClient {
         Attempt a = call.attempt;
         if (a != null && a.settle()) {
             a.abandoned = true;
-            if (a.written) {
+            if (a.withdrawUnwritten()) {
+                a.worker.pending.remove(a.id);
+            } else {
                 sendCancel(a.worker, a.id);
             }
             closeIfDrained(a.worker);

@@ -46,6 +46,8 @@ final class WorkerProcess {
     private final OutputStream stdin;
     private final InputStream stdout;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** {@code System.nanoTime()} when the write holding the lock began; 0 when none is going on. */
+    private volatile long writingSince;
     private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final Thread reader;
@@ -98,9 +100,10 @@ final class WorkerProcess {
     /**
      * Writes a frame. Callers queue on one lock; the frame goes into the pipe's buffer and is
      * flushed only when no other writer is waiting, so that a burst of calls shares flushes while
-     * a lone call is flushed at once.
+     * a lone call is flushed at once. Returns whether the frame was written: not when the attempt
+     * was withdrawn meanwhile.
      */
-    void write(byte[] frame) throws IOException, InterruptedException {
+    boolean write(byte[] frame, Attempt attempt) throws IOException, InterruptedException {
         try {
             writeLock.lockInterruptibly();
         } catch (InterruptedException e) {
@@ -108,14 +111,34 @@ final class WorkerProcess {
             throw e;
         }
         try {
-            stdin.write(frame);
+            // an attempt that timed out or was cancelled while its caller waited here is not sent
+            boolean send = attempt.markWritten();
+            writingSince = nonZero(System.nanoTime());
+            if (send) {
+                stdin.write(frame);
+            }
             drainDeferred();
             if (!writeLock.hasQueuedThreads()) {
                 stdin.flush();
             }
+            return send;
         } finally {
+            writingSince = 0;
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Whether a write has been going on since {@code nanos} or earlier without finishing: the pipe is
+     * full and the worker does not read it.
+     */
+    boolean writeStuckSince(long nanos) {
+        long since = writingSince;
+        return since != 0 && since - nanos <= 0;
+    }
+
+    private static long nonZero(long t) {
+        return t == 0 ? 1 : t;
     }
 
     /**

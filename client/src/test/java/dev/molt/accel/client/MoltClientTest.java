@@ -17,11 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -182,6 +186,65 @@ class MoltClientTest {
                 TestWorkers.signal(pid, "CONT");
             }
         }
+    }
+
+    @Test
+    void aCallTimingOutBeforeItsFrameIsWrittenIsNeverSentAndTheWorkerStays() {
+        CountDownLatch timedOut = new CountDownLatch(1);
+        MoltClientListener listener = new MoltClientListener() {
+            @Override
+            public void callCompleted(String entry, String outcome, long durationNanos) {
+                if (outcome.equals("MoltTimeout")) {
+                    timedOut.countDown();
+                }
+            }
+        };
+        try (MoltClient client = testWorker().listener(listener).build()) {
+            client.start();
+            long pid = client.stats().pids().get(0);
+            // a caller held up before its write (here by its own hook) until the client gave up on it
+            CallOptions held = CallOptions.builder().timeoutMs(200).beforeSend(request ->
+                    await().atMost(Duration.ofSeconds(20)).until(() -> timedOut.getCount() == 0)).build();
+            assertThatThrownBy(() -> client.call("count", map(), held)).isInstanceOf(MoltTimeoutException.class);
+            assertThat(client.call("count", map(), SLOW).value()).as("the first call never reached the worker")
+                    .isEqualTo(map("count", 1));
+            assertThat(client.stats().pids()).containsExactly(pid);
+            assertThat(client.stats().restarts()).isZero();
+        }        TestWorkers.assertNoChildren();
+    }
+
+    @Test
+    void aWorkerThatStopsReadingItsInputIsReplacedOnceAWriteStaysBlocked() throws Exception {
+        // a long cancel grace: only the blocked pipe, not the unanswered call, can explain a replacement
+        try (MoltClient client = testWorker().cancelGrace(Duration.ofSeconds(60)).build()) {
+            client.start();
+            long pid = client.stats().pids().get(0);
+            TestWorkers.signal(pid, "STOP");
+            AtomicReference<Thread> writerThread = new AtomicReference<>();
+            ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "test-big-writer");
+                writerThread.set(t);
+                return t;
+            });
+            try {
+                // larger than any pipe buffer: its write blocks while the worker is stopped
+                Future<MoltResult> big = writer.submit(() -> client.call("echo", map("pad", "x".repeat(4 << 20)),
+                        CallOptions.builder().timeoutMs(300).build()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> writerThread.get() != null
+                        && Arrays.stream(writerThread.get().getStackTrace())
+                                .anyMatch(f -> f.getMethodName().equals("writeBytes")));
+                assertThatThrownBy(() -> client.call("echo", map("small", 1), CallOptions.builder().timeoutMs(300).build()))
+                        .isInstanceOf(MoltTimeoutException.class);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !client.stats().pids().contains(pid));
+                assertThatThrownBy(() -> big.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MoltAccelException.class);
+                assertThat(client.call("echo", map("after", "replacement"), SLOW).value())
+                        .isEqualTo(map("after", "replacement"));
+            } finally {
+                TestWorkers.signalQuietly(pid, "CONT"); // replaced means killed: usually gone by now
+                writer.shutdownNow();
+                assertThat(writer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }        TestWorkers.assertNoChildren();
     }
 
     @Test
