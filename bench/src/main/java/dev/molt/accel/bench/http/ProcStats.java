@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * CPU time and resident memory of processes, read from {@code /proc} (Linux only): {@code utime +
@@ -109,6 +110,21 @@ public final class ProcStats {
         return statusKib(pid, "VmHWM:");
     }
 
+    /** The number of threads of {@code pid}, or -1. */
+    public static long threads(long pid) {
+        return statusKib(pid, "Threads:");
+    }
+
+    /** The number of open file descriptors of {@code pid} ({@code /proc/<pid>/fd}), or -1. */
+    public static long openFds(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** A numeric field of {@code /proc/<pid>/status} (sizes there are in KiB), or -1. */
     private static long statusKib(long pid, String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
