@@ -18,6 +18,13 @@ import java.util.zip.ZipFile;
 /** Resolves the worker command once and starts worker processes from it. Thread-safe. */
 final class WorkerLauncher {
 
+    /**
+     * The garbage collector of a Java worker whose options choose none: the smallest footprint for a
+     * process with a few threads and a small live set (the workers' resident memory under the
+     * soak's load: about 185 MiB each, against 310 MiB with the JVM's default G1).
+     */
+    static final String DEFAULT_COLLECTOR = "-XX:+UseSerialGC";
+
     /** Main class of the bundled Java worker. */
     static final String BUNDLED_MAIN = "dev.molt.accel.worker.MoltWorkerMain";
 
@@ -88,7 +95,8 @@ final class WorkerLauncher {
 
     /**
      * The command that runs {@code mainClass} from the current class path with the current JVM,
-     * with unified logging on stderr so that stdout carries frames only. Inside a Spring Boot
+     * with unified logging on stderr so that stdout carries frames only, and {@link
+     * #DEFAULT_COLLECTOR} unless {@code javaOptions} choose a collector. Inside a Spring Boot
      * executable jar the class is started through Boot's {@code PropertiesLauncher}, since nested
      * jars are not a plain class path.
      */
@@ -97,6 +105,9 @@ final class WorkerLauncher {
         cmd.add(javaExecutable());
         cmd.add("-Xlog:all=warning:stderr");
         cmd.add("-Xshare:auto");
+        if (javaOptions.stream().noneMatch(WorkerLauncher::selectsCollector)) {
+            cmd.add(DEFAULT_COLLECTOR);
+        }
         cmd.addAll(javaOptions);
         // absolute, so that a worker started in another working directory finds the same classes
         String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
@@ -113,6 +124,10 @@ final class WorkerLauncher {
         }
         cmd.addAll(args);
         return List.copyOf(cmd);
+    }
+
+    private static boolean selectsCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
     }
 
     static String absoluteClassPath(String classPath) {

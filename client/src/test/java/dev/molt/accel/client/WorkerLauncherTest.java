@@ -31,6 +31,14 @@ class WorkerLauncherTest {
     }
 
     @Test
+    void serialCollectorUnlessTheOptionsChooseOne() {
+        assertThat(WorkerLauncher.bundledCommand("x.Main", List.of("-Xmx64m"), List.of()))
+                .contains("-XX:+UseSerialGC", "-Xmx64m");
+        assertThat(WorkerLauncher.bundledCommand("x.Main", List.of("-XX:+UseG1GC"), List.of()))
+                .contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC");
+    }
+
+    @Test
     void aJavaWorkerRunsInAnotherWorkingDirectory(@TempDir Path dir) throws Exception {
         Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
         try (MoltClient client = TestWorkers.testWorker().workingDirectory(elsewhere).build()) {

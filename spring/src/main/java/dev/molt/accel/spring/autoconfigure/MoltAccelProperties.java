@@ -242,7 +242,10 @@ public class MoltAccelProperties implements Validator {
         /** Working directory of the worker; the application's by default. */
         private Path workingDirectory;
 
-        /** JVM options of the bundled Java worker (ignored for other commands). */
+        /**
+         * JVM options of the bundled Java worker (ignored for other commands). -XX:+UseSerialGC is
+         * added unless these choose a collector.
+         */
         private List<String> javaOptions = new ArrayList<>();
 
         /** How long a worker may take to start and answer its readiness ping. */
