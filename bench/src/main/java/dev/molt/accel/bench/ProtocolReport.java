@@ -92,7 +92,9 @@ final class ProtocolReport {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("driver_jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // the launcher's results directory is a local path, not a setting of the run
+        machine.put("driver_jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-Dmolt.bench.results=")).toList());
         machine.put("other_processes_cpu_percent_sequential", Double.isNaN(foreignSequential) ? null
                 : round(foreignSequential, 1));
         machine.put("other_processes_cpu_percent_throughput", Double.isNaN(foreignThroughput) ? null
