@@ -285,18 +285,18 @@ public final class SoakBench implements Callable<Integer> {
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         int perMinute = Math.max(1, 60 / sampleSeconds);
         for (int i = 0; i < samples.size(); i += perMinute) {
-            Sample s = samples.get(i);
-            sb.append(String.format(Locale.ROOT, "| %.1f%s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.2f |%n",
-                    s.seconds / 60, s.warmup ? " (warm-up)" : "", s.appRssMib, s.workersRssMib, s.heapUsedMib,
-                    s.appThreads, s.appFds, s.requests, s.unexpected, s.offloadP99Ms));
+            sb.append(minuteRow(samples.get(i)));
         }
         if ((samples.size() - 1) % perMinute != 0) {
-            Sample s = last;
-            sb.append(String.format(Locale.ROOT, "| %.1f | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.2f |%n",
-                    s.seconds / 60, s.appRssMib, s.workersRssMib, s.heapUsedMib, s.appThreads, s.appFds, s.requests,
-                    s.unexpected, s.offloadP99Ms));
+            sb.append(minuteRow(last));
         }
         return sb.toString();
+    }
+
+    private static String minuteRow(Sample s) {
+        return String.format(Locale.ROOT, "| %.1f%s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.2f |%n",
+                s.seconds / 60, s.warmup ? " (warm-up)" : "", s.appRssMib, s.workersRssMib, s.heapUsedMib,
+                s.appThreads, s.appFds, s.requests, s.unexpected, s.offloadP99Ms);
     }
 
     /** Least-squares slope of the application's RSS over time, in MiB per minute. */
