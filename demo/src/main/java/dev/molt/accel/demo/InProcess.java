@@ -1,17 +1,13 @@
 package dev.molt.accel.demo;
 
 import dev.molt.accel.client.MoltInvalidInputException;
-import dev.molt.accel.spring.MoltOffloadContext;
+import dev.molt.accel.spring.MoltOffloadContexts;
 import dev.molt.accel.spring.MoltPayloadBuilder;
 import jakarta.servlet.http.HttpServletRequest;
-import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Runs a demo export in-process the way the offloaded twin of an endpoint runs it in the worker:
@@ -35,7 +31,7 @@ final class InProcess {
      */
     static <T> T run(String entry, MoltPayloadBuilder builder, Map<String, Object> arguments,
             HttpServletRequest request, Function<Object, T> export) {
-        Object payload = builder.build(new Context(entry, arguments, request));
+        Object payload = builder.build(MoltOffloadContexts.of(entry, arguments, request));
         try {
             return export.apply(payload);
         } catch (IllegalArgumentException e) {
@@ -50,37 +46,5 @@ final class InProcess {
             m.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
         return Collections.unmodifiableMap(m);
-    }
-
-    /** The request and arguments of an in-process call, seen as a {@link MoltOffloadContext}. */
-    private record Context(String entry, Map<String, Object> arguments, HttpServletRequest request)
-            implements MoltOffloadContext {
-
-        @Override
-        public Method method() {
-            return request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE) instanceof HandlerMethod hm
-                    ? hm.getMethod() : null;
-        }
-
-        @Override
-        public String parameter(String name) {
-            return request.getParameter(name);
-        }
-
-        @Override
-        public List<String> parameterValues(String name) {
-            String[] values = request.getParameterValues(name);
-            return values == null ? List.of() : List.of(values);
-        }
-
-        @Override
-        public String header(String name) {
-            return request.getHeader(name);
-        }
-
-        @Override
-        public <T> T nativeRequest(Class<T> type) {
-            return type.isInstance(request) ? type.cast(request) : null;
-        }
     }
 }

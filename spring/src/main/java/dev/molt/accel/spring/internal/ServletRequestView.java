@@ -4,11 +4,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 
 /** A servlet request seen through {@link RequestView}. */
-final class ServletRequestView implements RequestView {
+public final class ServletRequestView implements RequestView {
 
     private final HttpServletRequest request;
 
-    ServletRequestView(HttpServletRequest request) {
+    public ServletRequestView(HttpServletRequest request) {
         this.request = request;
     }
 
