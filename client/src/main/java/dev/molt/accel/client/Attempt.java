@@ -33,7 +33,8 @@ final class Attempt {
         this.deadlineNanos = timeout > 0 ? nonZero(sentNanos + timeout) : 0L;
     }
 
-    private static long nonZero(long t) {
+    /** {@code t}, moved off 0 where 0 means "none" for a {@code System.nanoTime()} value. */
+    static long nonZero(long t) {
         return t == 0 ? 1 : t;
     }
 

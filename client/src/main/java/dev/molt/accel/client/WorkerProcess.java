@@ -113,7 +113,7 @@ final class WorkerProcess {
         try {
             // an attempt that timed out or was cancelled while its caller waited here is not sent
             boolean send = attempt.markWritten();
-            writingSince = nonZero(System.nanoTime());
+            writingSince = Attempt.nonZero(System.nanoTime());
             if (send) {
                 stdin.write(frame);
             }
@@ -135,10 +135,6 @@ final class WorkerProcess {
     boolean writeStuckSince(long nanos) {
         long since = writingSince;
         return since != 0 && since - nanos <= 0;
-    }
-
-    private static long nonZero(long t) {
-        return t == 0 ? 1 : t;
     }
 
     /**
