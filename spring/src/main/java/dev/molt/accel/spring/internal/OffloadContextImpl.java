@@ -1,14 +1,12 @@
 package dev.molt.accel.spring.internal;
 
-import dev.molt.accel.spring.MoltOffloadContext;
 import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The context of one offloaded call. Immutable apart from the lazily built argument map. */
-public final class OffloadContextImpl implements MoltOffloadContext {
+public final class OffloadContextImpl implements RequestViewContext {
 
     private final OffloadPlan plan;
     private final Object[] args;
@@ -30,6 +28,7 @@ public final class OffloadContextImpl implements MoltOffloadContext {
         return args;
     }
 
+    @Override
     public RequestView request() {
         return request;
     }
@@ -68,26 +67,6 @@ public final class OffloadContextImpl implements MoltOffloadContext {
             }
         }
         return null;
-    }
-
-    @Override
-    public String parameter(String name) {
-        return request.parameter(name);
-    }
-
-    @Override
-    public List<String> parameterValues(String name) {
-        return request.parameterValues(name);
-    }
-
-    @Override
-    public String header(String name) {
-        return request.header(name);
-    }
-
-    @Override
-    public <T> T nativeRequest(Class<T> type) {
-        return request.nativeRequest(type);
     }
 
     @Override
