@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -26,7 +27,17 @@ import org.msgpack.value.ValueType;
  */
 public final class Envelopes {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    /**
+     * Numbers in an envelope are ids, timeouts and metrics: 64 characters hold any of them, and a
+     * longer one is rejected before it is converted. Strings are bounded by the frame itself.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(64)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(Payloads.MAX_NESTING_DEPTH)
+                    .build())
+            .build();
     private static final byte[] NO_BYTES = new byte[0];
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
@@ -251,32 +262,32 @@ public final class Envelopes {
     private static Fields unpack(byte[] body, boolean request) {
         String what = request ? "request" : "response";
         Fields f = new Fields();
-        MessagePack.UnpackerConfig config = new MessagePack.UnpackerConfig().withStringSizeLimit(body.length);
-        try (MessageUnpacker u = config.newUnpacker(body)) {
+        long end = body.length;
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(body)) {
             if (!u.hasNext()) {
                 throw new ProtocolException("Invalid " + what + ": empty frame");
             }
             if (u.getNextFormat().getValueType() != ValueType.MAP) {
                 throw new ProtocolException("Invalid " + what + ": envelope is not a map");
             }
-            int n = u.unpackMapHeader();
+            int n = (int) MsgpackChecks.checkEntries(u.unpackMapHeader(), 2, u, end, "map") / 2;
             for (int i = 0; i < n; i++) {
                 if (u.getNextFormat().getValueType() != ValueType.STRING) {
                     throw new ProtocolException("Invalid " + what + ": envelope keys must be strings", f.idOrZero(), null);
                 }
-                String key = u.unpackString();
+                String key = MsgpackChecks.readString(u, end);
                 switch (key) {
                     case "request_id" -> f.requestId = unpackUnsigned(u, key, what, f);
-                    case "entry" -> f.entry = unpackStringOrNull(u, key, what, f);
+                    case "entry" -> f.entry = unpackStringOrNull(u, end, key, what, f);
                     case "timeout_ms" -> f.timeoutMs = unpackUnsigned(u, key, what, f);
-                    case "codec" -> f.codec = unpackStringOrNull(u, key, what, f);
-                    case "payload" -> f.payload = unpackBinary(u, body.length, what, f);
-                    case "status" -> f.status = unpackStringOrNull(u, key, what, f);
-                    case "error" -> f.error = unpackStringOrNull(u, key, what, f);
-                    case "metrics" -> f.metrics = unpackMetrics(u, what, f);
+                    case "codec" -> f.codec = unpackStringOrNull(u, end, key, what, f);
+                    case "payload" -> f.payload = unpackBinary(u, end, what, f);
+                    case "status" -> f.status = unpackStringOrNull(u, end, key, what, f);
+                    case "error" -> f.error = unpackStringOrNull(u, end, key, what, f);
+                    case "metrics" -> f.metrics = unpackMetrics(u, end, what, f);
                     case "compiled" -> f.compiled = u.getNextFormat() == MessageFormat.NIL
                             ? skipNil(u) : unpackUnsigned(u, key, what, f);
-                    default -> u.skipValue();
+                    default -> MsgpackChecks.skipValue(u, end, Payloads.MAX_NESTING_DEPTH);
                 }
             }
             if (u.hasNext()) {
@@ -286,8 +297,8 @@ public final class Envelopes {
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException | MessagePackException | IllegalStateException e) {
-            throw new ProtocolException("Invalid " + what + ": malformed msgpack (" + e.getMessage() + ")",
-                    f.idOrZero(), e);
+            // the message of a library exception may name its classes: the peer gets a description
+            throw new ProtocolException("Invalid " + what + ": " + MsgpackChecks.describe(e), f.idOrZero(), e);
         }
     }
 
@@ -311,7 +322,8 @@ public final class Envelopes {
         return v;
     }
 
-    private static String unpackStringOrNull(MessageUnpacker u, String key, String what, Fields f) throws IOException {
+    private static String unpackStringOrNull(MessageUnpacker u, long end, String key, String what, Fields f)
+            throws IOException {
         MessageFormat format = u.getNextFormat();
         if (format == MessageFormat.NIL) {
             u.unpackNil();
@@ -320,10 +332,10 @@ public final class Envelopes {
         if (format.getValueType() != ValueType.STRING) {
             throw new ProtocolException("Invalid " + what + ": " + key + " must be a string", f.idOrZero(), null);
         }
-        return u.unpackString();
+        return MsgpackChecks.readString(u, end);
     }
 
-    private static byte[] unpackBinary(MessageUnpacker u, int bodyLength, String what, Fields f) throws IOException {
+    private static byte[] unpackBinary(MessageUnpacker u, long end, String what, Fields f) throws IOException {
         MessageFormat format = u.getNextFormat();
         if (format == MessageFormat.NIL) {
             u.unpackNil();
@@ -333,13 +345,14 @@ public final class Envelopes {
             throw new ProtocolException("Invalid " + what + ": payload must be bytes (bin)", f.idOrZero(), null);
         }
         int len = u.unpackBinaryHeader();
-        if (len < 0 || len > bodyLength - u.getTotalReadBytes()) {
+        if (len < 0 || len > end - u.getTotalReadBytes()) {
             throw new ProtocolException("Invalid " + what + ": payload length exceeds the frame", f.idOrZero(), null);
         }
         return u.readPayload(len);
     }
 
-    private static Map<String, Object> unpackMetrics(MessageUnpacker u, String what, Fields f) throws IOException {
+    private static Map<String, Object> unpackMetrics(MessageUnpacker u, long end, String what, Fields f)
+            throws IOException {
         MessageFormat format = u.getNextFormat();
         if (format == MessageFormat.NIL) {
             u.unpackNil();
@@ -348,19 +361,19 @@ public final class Envelopes {
         if (format.getValueType() != ValueType.MAP) {
             throw new ProtocolException("Invalid " + what + ": metrics must be a map", f.idOrZero(), null);
         }
-        int n = u.unpackMapHeader();
+        int n = (int) (MsgpackChecks.checkEntries(u.unpackMapHeader(), 2, u, end, "metrics map") / 2);
         Map<String, Object> metrics = new LinkedHashMap<>(Math.min(n, 64) * 2);
         for (int i = 0; i < n; i++) {
             if (u.getNextFormat().getValueType() != ValueType.STRING) {
                 throw new ProtocolException("Invalid " + what + ": metrics keys must be strings", f.idOrZero(), null);
             }
-            String key = u.unpackString();
+            String key = MsgpackChecks.readString(u, end);
             MessageFormat vf = u.getNextFormat();
             switch (vf.getValueType()) {
                 case INTEGER -> metrics.put(key, vf == MessageFormat.UINT64 ? u.unpackBigInteger().longValue() : u.unpackLong());
                 case FLOAT -> metrics.put(key, (long) u.unpackDouble());
-                case STRING -> metrics.put(key, u.unpackString());
-                default -> u.skipValue();
+                case STRING -> metrics.put(key, MsgpackChecks.readString(u, end));
+                default -> MsgpackChecks.skipValue(u, end, Payloads.MAX_NESTING_DEPTH);
             }
         }
         return metrics;
@@ -481,13 +494,9 @@ public final class Envelopes {
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException e) {
-            throw new ProtocolException("Invalid " + what + ": malformed JSON (" + originalMessage(e) + ")",
+            throw new ProtocolException("Invalid " + what + ": malformed JSON (" + SafeMessages.describe(e) + ")",
                     f.idOrZero(), e);
         }
-    }
-
-    private static String originalMessage(IOException e) {
-        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 
     private static long jsonUnsigned(JsonParser p, JsonToken t, String key, String what, Fields f) throws IOException {

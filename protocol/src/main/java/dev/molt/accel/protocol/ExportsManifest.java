@@ -26,6 +26,9 @@ public record ExportsManifest(String abiVersion, List<Export> exports) {
     /** Class-path location of the default manifest. */
     public static final String DEFAULT_RESOURCE = "/dev/molt/accel/protocol/default-exports.json";
 
+    /** Largest manifest file read; a manifest lists a few dozen entries. */
+    public static final int MAX_MANIFEST_BYTES = 1024 * 1024;
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ExportsManifest DEFAULTS = loadDefaults();
 
@@ -68,22 +71,33 @@ public record ExportsManifest(String abiVersion, List<Export> exports) {
     }
 
     /**
-     * Reads a manifest file.
+     * Reads a manifest file of at most {@value #MAX_MANIFEST_BYTES} bytes.
      *
-     * @throws IllegalArgumentException when the file is not a valid manifest, naming the file
+     * <p>Error messages name the file, the position or field and what was expected, never the
+     * file's text: a wrong path (say, a file of secrets) must not end up in a log.
+     *
+     * @throws IllegalArgumentException when the file is not a valid manifest or too large, naming the file
      * @throws UncheckedIOException when the file cannot be read
      */
     public static ExportsManifest load(Path path) {
+        byte[] bytes;
         try (InputStream in = Files.newInputStream(path)) {
-            return parse(in.readAllBytes(), path.toString());
+            // bounded: the path may name a device or a huge file by mistake
+            bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read exports manifest " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read exports manifest " + path + ": " + reason(e), e);
         }
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            throw new IllegalArgumentException("Exports manifest " + path + " is larger than "
+                    + MAX_MANIFEST_BYTES + " bytes");
+        }
+        return parse(bytes, path.toString());
     }
 
     /**
      * Parses manifest JSON. Entries with empty or reserved names are skipped; codecs default to
-     * msgpack.
+     * msgpack. Error messages name the source, the position or field and what was expected, never
+     * the text.
      *
      * @param source names the manifest in error messages
      * @throws IllegalArgumentException when the JSON is not a valid manifest
@@ -93,7 +107,13 @@ public record ExportsManifest(String abiVersion, List<Export> exports) {
         try {
             root = MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Exports manifest " + source + " is not valid JSON: " + e.getMessage(), e);
+            // Jackson's message quotes the text it read; only the position is kept, and no cause
+            String at = "";
+            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+                at = " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+            }
+            throw new IllegalArgumentException("Exports manifest " + source + " is not valid JSON" + at
+                    + ": expected an object like {\"abi_version\": \"0.1\", \"exports\": [...]}");
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("Exports manifest " + source + " must be a JSON object");
@@ -105,25 +125,38 @@ public record ExportsManifest(String abiVersion, List<Export> exports) {
         }
         List<Export> exports = new ArrayList<>();
         Map<String, Boolean> seen = new LinkedHashMap<>();
+        int index = 0;
         for (JsonNode node : list) {
             String name = node.isTextual() ? node.asText() : node.path("name").asText("");
+            String where = "exports[" + index++ + "]";
             if (name.isEmpty() || Entries.isReserved(name) || seen.put(name, Boolean.TRUE) != null) {
                 continue;
             }
-            exports.add(new Export(name, codec(node, "codec_in", source), codec(node, "codec_out", source)));
+            exports.add(new Export(name, codec(node, where, "codec_in", source), codec(node, where, "codec_out", source)));
         }
         return new ExportsManifest(abi, exports);
     }
 
-    private static Codec codec(JsonNode node, String field, String source) {
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        // other messages of the file system name the path again at most; nothing of the content
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Codec codec(JsonNode node, String where, String field, String source) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return Codec.MSGPACK;
         }
-        Codec c = Codec.lookup(v.asText());
+        Codec c = v.isTextual() ? Codec.lookup(v.asText()) : null;
         if (c == null) {
-            throw new IllegalArgumentException("Exports manifest " + source + ": unknown " + field + " '"
-                    + v.asText() + "' for export '" + node.path("name").asText() + "'");
+            throw new IllegalArgumentException("Exports manifest " + source + ": " + where + "." + field
+                    + " must be one of msgpack, json, raw, arrow_ipc");
         }
         return c;
     }

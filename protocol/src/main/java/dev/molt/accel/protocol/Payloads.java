@@ -9,15 +9,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
-import org.msgpack.value.ValueType;
 
 /**
  * Payload codecs (PROTOCOL.md section 3): maps Java values to and from {@code msgpack} and
@@ -44,9 +41,20 @@ public final class Payloads {
     private Payloads() {
     }
 
+    /**
+     * Longest number accepted in a JSON payload, in characters: far more than any double or 64-bit
+     * integer needs, short enough that converting it costs nothing.
+     */
+    public static final int MAX_NUMBER_LENGTH = 100;
+
     private static ObjectMapper configure(ObjectMapper mapper) {
-        mapper.getFactory().setStreamReadConstraints(
-                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+        // strings and names cannot be longer than the payload that holds them, which the frame
+        // limit already bounds; Jackson's own default (20 M characters) would refuse legal frames
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxStringLength(Integer.MAX_VALUE)
+                .build());
         mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         return mapper;
@@ -111,7 +119,7 @@ public final class Payloads {
             return mapper(codec).readValue(payload, javaType(type));
         } catch (IOException | RuntimeException e) {
             // msgpack's parser reports truncation with its own unchecked exceptions
-            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            String detail = e instanceof MessagePackException m ? MsgpackChecks.describe(m) : SafeMessages.describe(e);
             throw new PayloadException("Invalid " + codec.id() + " payload: " + detail, e);
         }
     }
@@ -126,7 +134,9 @@ public final class Payloads {
         try {
             return JSON_MAPPER.convertValue(value, javaType(type));
         } catch (IllegalArgumentException e) {
-            throw new PayloadException("Cannot convert value to " + type.getTypeName() + ": " + e.getMessage(), e);
+            // the binding error names the target type: callers may pass the message to their peer
+            String detail = e.getCause() instanceof JsonProcessingException j ? SafeMessages.describe(j) : "invalid value";
+            throw new PayloadException("Cannot convert value: " + detail, e);
         }
     }
 
@@ -154,56 +164,20 @@ public final class Payloads {
     }
 
     /**
-     * Walks a msgpack value without recursion and rejects nesting deeper than
-     * {@link #MAX_NESTING_DEPTH} (the msgpack parser does not enforce Jackson's nesting limit) and
-     * bytes after the value. Truncated input is left for the decoder to report.
+     * Checks a msgpack payload before Jackson reads it: no header may claim more than the bytes
+     * that remain (msgpack's Jackson parser allocates what a str/bin/ext header claims), nesting
+     * no deeper than {@link #MAX_NESTING_DEPTH} (the msgpack parser does not enforce Jackson's
+     * nesting limit), no bytes after the value.
      */
     private static void checkMsgpack(byte[] payload) {
-        // grown on demand: most payloads are a few levels deep, and this runs on every decode
-        int[] remaining = new int[8];
-        int depth = 0;
-        remaining[0] = 1;
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
-            while (depth >= 0) {
-                if (remaining[depth] == 0) {
-                    depth--;
-                    continue;
-                }
-                remaining[depth]--;
-                if (!u.hasNext()) {
-                    return;
-                }
-                MessageFormat f = u.getNextFormat();
-                ValueType vt = f.getValueType();
-                long children;
-                if (vt == ValueType.ARRAY) {
-                    children = u.unpackArrayHeader();
-                } else if (vt == ValueType.MAP) {
-                    children = 2L * u.unpackMapHeader();
-                } else {
-                    u.skipValue();
-                    continue;
-                }
-                if (children < 0 || children > payload.length) {
-                    return; // cannot be satisfied by the bytes: the decoder reports the truncation
-                }
-                if (children > 0) {
-                    if (depth + 1 > MAX_NESTING_DEPTH) {
-                        throw new PayloadException("Invalid msgpack payload: nesting deeper than "
-                                + MAX_NESTING_DEPTH + " levels", null);
-                    }
-                    if (++depth == remaining.length) {
-                        remaining = Arrays.copyOf(remaining, Math.min(remaining.length * 2, MAX_NESTING_DEPTH + 1));
-                    }
-                    remaining[depth] = (int) children;
-                }
-            }
-            if (u.hasNext()) {
+            MsgpackChecks.skipValue(u, payload.length, MAX_NESTING_DEPTH);
+            if (u.getTotalReadBytes() < payload.length) {
                 throw new PayloadException("Invalid msgpack payload: " + (payload.length - u.getTotalReadBytes())
                         + " trailing bytes after the value", null);
             }
         } catch (IOException | MessagePackException e) {
-            // malformed: the decoder reports it with its own message
+            throw new PayloadException("Invalid msgpack payload: " + MsgpackChecks.describe(e), null);
         }
     }
 }
