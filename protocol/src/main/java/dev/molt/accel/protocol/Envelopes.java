@@ -105,7 +105,7 @@ public final class Envelopes {
         }
         Codec codec = Codec.lookup(f.codec);
         if (codec == null) {
-            throw new ProtocolException("Invalid request: unknown codec '" + f.codec + "'", id, null);
+            throw new ProtocolException("Invalid request: unknown codec '" + SafeMessages.escape(f.codec, 32) + "'", id, null);
         }
         return new RequestEnvelope(id, f.entry, f.timeoutMs, codec, f.payload == null ? NO_BYTES : f.payload);
     }
@@ -142,11 +142,11 @@ public final class Envelopes {
         }
         Status status = Status.lookup(f.status);
         if (status == null) {
-            throw new ProtocolException("Invalid response: unknown status '" + f.status + "'", id, null);
+            throw new ProtocolException("Invalid response: unknown status '" + SafeMessages.escape(f.status, 32) + "'", id, null);
         }
         Codec codec = f.codec == null ? Codec.RAW : Codec.lookup(f.codec);
         if (codec == null) {
-            throw new ProtocolException("Invalid response: unknown codec '" + f.codec + "'", id, null);
+            throw new ProtocolException("Invalid response: unknown codec '" + SafeMessages.escape(f.codec, 32) + "'", id, null);
         }
         return new ResponseEnvelope(id, status, codec, f.payload, f.error, f.metrics, f.entry, f.compiled);
     }

@@ -184,6 +184,20 @@ class LengthClaimsTest {
     }
 
     @Test
+    void aResponseWhosePayloadClaimsAGigabyteCostsTheClientNothing() {
+        // what a misbehaving worker can send a client: a well-formed response, a hostile payload
+        for (byte[] claim : List.of(bytes(0xdb, 0x40, 0, 0, 0), bytes(0xc6, 0x40, 0, 0, 0),
+                bytes(0xdd, 0x40, 0, 0, 0), bytes(0x81, 0xa1, 'k', 0xc9, 0x40, 0, 0, 0, 1))) {
+            ResponseEnvelope ok = ResponseEnvelope.ok(5, Codec.MSGPACK, claim, Map.of());
+            byte[] body = Envelopes.encodeResponse(Wire.MSGPACK, ok);
+            ResponseEnvelope decoded = Envelopes.decodeResponse(body);
+            assertRejectedCheaply(() -> Payloads.decode(decoded.codec(), decoded.payload()), PayloadException.class);
+            assertRejectedCheaply(() -> Payloads.decode(decoded.codec(), decoded.payload(), Holder.class),
+                    PayloadException.class);
+        }
+    }
+
+    @Test
     void hugeJsonEnvelopeNumbersAreRejected() {
         String digits = "1".repeat(100_000);
         byte[] body = ("{\"request_id\":" + digits + ",\"entry\":\"x\",\"timeout_ms\":0,\"codec\":\"raw\"}")

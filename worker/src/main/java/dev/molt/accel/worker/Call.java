@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One accepted request: the task a worker thread runs and the context its handler sees.
@@ -45,8 +44,12 @@ final class Call implements Runnable, MoltContext {
     private volatile int state = QUEUED;
     private volatile boolean cancelled;
     private volatile boolean timedOut;
-    /** The thread running the handler while it runs: unparked when the call is cancelled or times out. */
-    private volatile Thread runner;
+    /**
+     * The thread running the handler while it runs: interrupted when the call is cancelled, times
+     * out or is aborted. Guarded by {@code this}, so that an interrupt can never reach the thread
+     * after the handler returned (when it may already run another request).
+     */
+    private Thread runner;
     private volatile long startNanos;
     private volatile long payloadDecodeNanos;
     private volatile long handlerStartNanos;
@@ -96,11 +99,13 @@ final class Call implements Runnable, MoltContext {
             }
             handlerStartNanos = System.nanoTime();
             Object result;
-            runner = Thread.currentThread();
+            setRunner(Thread.currentThread());
             try {
                 result = export.handler().handle(input, this);
             } finally {
-                runner = null;
+                setRunner(null);
+                // an interrupt that came while the handler ran is this call's, not the next task's
+                Thread.interrupted();
                 handlerEndNanos = System.nanoTime();
             }
             if (state == ANSWERED) {
@@ -177,9 +182,30 @@ final class Call implements Runnable, MoltContext {
         }
     }
 
+    /** Longest error message sent back; a handler's exception message may be anything. */
+    static final int MAX_ERROR_CHARS = 300;
+
     static String messageOf(Throwable t) {
         String m = t.getMessage();
-        return m != null ? m : t.getClass().getSimpleName();
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        // one short line: no multi-line dumps, no control characters
+        int n = Math.min(m.length(), MAX_ERROR_CHARS);
+        StringBuilder sb = null;
+        for (int i = 0; i < n; i++) {
+            char c = m.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                if (sb == null) {
+                    sb = new StringBuilder(n).append(m, 0, i);
+                }
+                sb.append(' ');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        String line = sb != null ? sb.toString() : m.substring(0, n);
+        return m.length() > n ? line + "..." : line;
     }
 
     // ------------------------------------------------------------------ outcomes from other threads
@@ -210,19 +236,35 @@ final class Call implements Runnable, MoltContext {
     boolean finish(Status status, String error, byte[] payload) {
         if (status != Status.OK) {
             cancelled = true; // before the state change, so that the handler sees it as soon as possible
-            Thread t = runner;
-            if (t != null && t != Thread.currentThread()) {
-                // a handler parked until its work is due wakes now; a late unpark is a spurious wake-up
-                LockSupport.unpark(t);
-            }
         }
         int previous = STATE.getAndSet(this, ANSWERED);
         if (previous == ANSWERED) {
             return false;
         }
         cancelled = true; // also for Ok: nothing the handler does any more can matter
+        if (status != Status.OK) {
+            // only once this outcome has won: an interrupted handler's own failure must not beat it
+            interruptRunner();
+        }
         session.answered(this, previous == QUEUED, status, error, payload);
         return true;
+    }
+
+    private synchronized void setRunner(Thread t) {
+        runner = t;
+    }
+
+    /**
+     * Interrupts the handler's thread, if it is still in the handler: {@code Thread.sleep},
+     * {@code BlockingQueue.take}, {@code LockSupport.park}, {@code Object.wait} and interruptible
+     * I/O return at once. A handler that neither blocks nor checks {@link #isCancelled()} runs on
+     * to its end; a JVM cannot stop a thread safely.
+     */
+    private synchronized void interruptRunner() {
+        Thread t = runner;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ response data

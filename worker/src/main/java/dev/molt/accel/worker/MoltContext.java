@@ -7,6 +7,24 @@ import java.time.Duration;
  * What a {@link MoltHandler} knows about the request it is handling: its id and entry, its
  * deadline, whether it was cancelled, and a place for metrics returned with the response.
  *
+ * <h2>What a deadline can and cannot stop</h2>
+ * At the deadline (or on a {@code __cancel__}, or at shutdown) the runtime answers the request
+ * {@code Timeout} ({@code Cancelled}) at once, whatever the handler is doing, and discards any later
+ * result. It then <em>interrupts</em> the handler's thread, so a handler blocked in
+ * {@code Thread.sleep}, {@code BlockingQueue.take}/{@code poll}, {@code Future.get},
+ * {@code Object.wait}, {@code LockSupport.park} or interruptible I/O stops at once with an
+ * {@link InterruptedException} (or a wake-up). What it cannot stop is a handler that computes
+ * without blocking and without looking: a JVM has no safe way to kill a thread, so such a handler
+ * keeps its worker thread (and a CPU) busy until it returns, and requests behind it wait in the
+ * queue. Long loops should therefore call {@link #throwIfCancelled()} (or check
+ * {@link #isCancelled()}) every few milliseconds of work, and blocking calls should take their
+ * timeout from {@link #remaining()}. Two consequences of the interrupt: a handler that catches
+ * {@link InterruptedException} should return (or rethrow) rather than carry on, and an
+ * {@link java.nio.channels.InterruptibleChannel} (a {@code FileChannel}, a socket channel) in use by
+ * the handler is closed by the interrupt, as with {@code Future.cancel(true)}: give such channels
+ * to one request only, or reopen them. {@code __ping__} and {@code __cancel__} are answered by the
+ * reader thread, never behind the queue, so a worker whose threads are all stuck still answers them.
+ *
  * <p>Thread-safe: a handler may hand its context to helper threads. It belongs to one request and
  * must not be kept after the handler returns. Nothing to close.
  */
@@ -50,11 +68,11 @@ public interface MoltContext {
      * Whether the handler should stop: a {@code __cancel__} arrived for this request, its deadline
      * passed, or the worker is shutting down. Once true, stays true; any result is discarded.
      *
-     * <p>When it turns true, the thread running the handler is unparked ({@link
-     * java.util.concurrent.locks.LockSupport#unpark}): a handler waiting with {@code
-     * LockSupport.parkNanos} for the rest of its time notices at once, without polling, as long as
-     * it checks this method after every wake-up (which may also be spurious). The thread is not
-     * interrupted.
+     * <p>When it turns true, the thread running the handler is interrupted (see the class
+     * documentation): a handler waiting with {@code LockSupport.parkNanos} or {@code Thread.sleep}
+     * for the rest of its time notices at once, without polling, as long as it checks this method
+     * after every wake-up (which may also be spurious). The runtime clears the interrupt status
+     * when the handler returns.
      */
     boolean isCancelled();
 

@@ -6,7 +6,8 @@ package dev.molt.accel.worker;
  * <p>Called on a worker thread, possibly on several threads at once for different requests, so an
  * implementation must be thread-safe. It should check {@link MoltContext#isCancelled()} (or call
  * {@link MoltContext#throwIfCancelled()}) during long work: after a {@code __cancel__} or the
- * request's deadline the worker has already answered and any later result is discarded.
+ * request's deadline the worker has already answered, interrupts the thread, and discards any later
+ * result; see {@link MoltContext} for what a deadline can and cannot stop.
  *
  * <p>Outcomes: a returned value is encoded with the export's output codec (a returned
  * {@code byte[]} is taken as already encoded in that codec); an {@link IllegalArgumentException}

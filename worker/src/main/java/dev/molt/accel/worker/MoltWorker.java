@@ -8,7 +8,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,9 +29,11 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>Entries served: every entry of the manifest (if one was given) plus every registered export.
- * The manifest decides the codecs of the entries it lists; an entry it lists without an
- * implementation answers {@code InternalError}.
+ * <p>Entries served: the registered exports, nothing else. A manifest (if one was given) decides
+ * the codecs of the entries it lists. An entry it lists without a registered export is not served
+ * (requests for it are answered {@code InvalidInput}, unknown entry) and is logged at start; a
+ * manifest given on the command line ({@code --exports PATH}) is a promise to the client instead,
+ * and {@link #run} refuses to start when it lists an entry that is not implemented.
  *
  * <p>Immutable and thread-safe once built; it holds no threads or streams itself. Each
  * {@link #serve} call creates its own reader, worker pool and timer threads and stops them before it
@@ -39,8 +43,16 @@ public final class MoltWorker {
 
     private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
 
-    /** Default bound of the request queue (PROTOCOL.md section 9). */
-    public static final int DEFAULT_MAX_QUEUE = 64;
+    /**
+     * Default bound of the request queue: 1024. A worker sits behind a web tier whose concurrency is
+     * its connection count (Tomcat: 200 threads, and asynchronous offloaded requests release them;
+     * WebFlux: no thread limit at all), so the queue should absorb that concurrency instead of
+     * answering {@code Busy} to a burst the web tier itself accepted: with a queue of 64 and 2
+     * threads, 200 connections got 47 % 429 answers. Waiting is still bounded by each request's
+     * deadline (it is answered {@code Timeout} in the queue) and the queue by this count; a queued
+     * request costs its payload plus well under a kilobyte.
+     */
+    public static final int DEFAULT_MAX_QUEUE = 1024;
 
     /** Default time {@link #serve} waits for accepted requests after the input ended. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -56,16 +68,32 @@ public final class MoltWorker {
         this.maxQueue = b.maxQueue;
         this.maxFrameBytes = b.maxFrameBytes;
         this.drainTimeout = b.drainTimeout;
-        this.routes = buildRoutes(b.manifest, b.exports);
+        this.routes = buildRoutes(b.manifest, b.exports, b.manifestIsPromise);
     }
 
-    private static Map<String, Route> buildRoutes(ExportsManifest manifest, Map<String, Export> exports) {
+    private static Map<String, Route> buildRoutes(ExportsManifest manifest, Map<String, Export> exports,
+            boolean manifestIsPromise) {
         Map<String, Route> routes = new LinkedHashMap<>();
         if (manifest != null) {
+            List<String> missing = new ArrayList<>();
+            for (ExportsManifest.Export m : manifest.exports()) {
+                if (!exports.containsKey(m.name())) {
+                    missing.add(m.name());
+                }
+            }
+            if (!missing.isEmpty()) {
+                if (manifestIsPromise) {
+                    throw new IllegalArgumentException(unimplemented(missing));
+                }
+                LOG.log(Level.INFO, "Not serving what has no implementation: " + unimplemented(missing));
+            }
             for (ExportsManifest.Export m : manifest.exports()) {
                 Export impl = exports.get(m.name());
-                if (impl != null && ((impl.codecIn() != null && impl.codecIn() != m.codecIn())
-                        || (impl.codecOut() != null && impl.codecOut() != m.codecOut()))) {
+                if (impl == null) {
+                    continue;
+                }
+                if ((impl.codecIn() != null && impl.codecIn() != m.codecIn())
+                        || (impl.codecOut() != null && impl.codecOut() != m.codecOut())) {
                     LOG.log(Level.WARNING, "Export ''{0}'' is declared {1} but the manifest says {2} -> {3}; "
                             + "serving the manifest''s codecs", m.name(), impl, m.codecIn(), m.codecOut());
                 }
@@ -78,7 +106,35 @@ public final class MoltWorker {
         return Collections.unmodifiableMap(routes);
     }
 
-    /** A builder with the defaults: one thread per processor, a queue of 64, no exports. */
+    /** One line naming the entries (escaped and cut: the names come from a file). */
+    private static String unimplemented(List<String> missing) {
+        StringBuilder sb = new StringBuilder("the exports manifest lists ")
+                .append(missing.size() == 1 ? "an entry" : missing.size() + " entries")
+                .append(" this worker does not implement: ");
+        int shown = Math.min(missing.size(), 10);
+        for (int i = 0; i < shown; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(printable(missing.get(i), 64));
+        }
+        if (missing.size() > shown) {
+            sb.append(" and ").append(missing.size() - shown).append(" more");
+        }
+        return sb.toString();
+    }
+
+    static String printable(String s, int max) {
+        StringBuilder sb = new StringBuilder();
+        int n = Math.min(s.length(), max);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+        }
+        return s.length() > max ? sb.append("...").toString() : sb.toString();
+    }
+
+    /** A builder with the defaults: one thread per processor, a queue of {@value #DEFAULT_MAX_QUEUE}, no exports. */
     public static Builder builder() {
         return new Builder();
     }
@@ -187,12 +243,17 @@ public final class MoltWorker {
         private int maxFrameBytes = Frames.DEFAULT_MAX_FRAME_BYTES;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private ExportsManifest manifest;
+        private boolean manifestIsPromise;
         private final Map<String, Export> exports = new LinkedHashMap<>();
 
         private Builder() {
         }
 
-        /** Worker threads running exports; default: available processors. */
+        /**
+         * Worker threads running exports; default: available processors, since exports are meant
+         * to be CPU work (more threads than cores only adds switching; exports that mostly wait on
+         * I/O may want more).
+         */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -203,7 +264,8 @@ public final class MoltWorker {
 
         /**
          * Requests that may wait for a free worker thread; when that many wait, new requests are
-         * answered {@code Busy} at once. 0 means no waiting at all. Default 64.
+         * answered {@code Busy} at once. 0 means no waiting at all. Default
+         * {@value MoltWorker#DEFAULT_MAX_QUEUE}, see there for why.
          */
         public Builder maxQueue(int maxQueue) {
             if (maxQueue < 0) {
@@ -237,12 +299,21 @@ public final class MoltWorker {
         }
 
         /**
-         * The exports manifest to serve (for example {@link ExportsManifest#defaults()} or
-         * {@link ExportsManifest#load}); registered exports are added to its entries. {@code null}
-         * (the default) serves the registered exports only.
+         * An exports manifest (for example from {@link ExportsManifest#load}) that sets the codecs of
+         * the entries it lists; registered exports it does not list are served with their own
+         * codecs, and entries it lists without a registered export are not served at all.
+         * {@code null} (the default) serves the registered exports with their own codecs.
          */
         public Builder manifest(ExportsManifest manifest) {
             this.manifest = manifest;
+            this.manifestIsPromise = false;
+            return this;
+        }
+
+        /** The manifest of {@code --exports}: {@link #build()} fails when it lists an unimplemented entry. */
+        Builder promisedManifest(ExportsManifest manifest) {
+            this.manifest = manifest;
+            this.manifestIsPromise = true;
             return this;
         }
 
@@ -268,7 +339,12 @@ public final class MoltWorker {
             return this;
         }
 
-        /** An immutable worker with this configuration. */
+        /**
+         * An immutable worker with this configuration.
+         *
+         * @throws IllegalArgumentException when the manifest of {@code --exports} lists entries
+         *     without a registered export, naming them in one line
+         */
         public MoltWorker build() {
             return new MoltWorker(this);
         }

@@ -15,8 +15,11 @@ import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
 
 /**
- * The bundled {@code molt-worker}: the Java worker runtime serving the default exports manifest
- * with the demo exports ({@link DemoExports}) on stdin/stdout. See
+ * The bundled {@code molt-worker}: the Java worker runtime serving the demo exports
+ * ({@link DemoExports}) on stdin/stdout, and nothing else: without {@code --exports} it serves
+ * exactly the exports it implements (the packaged default manifest also lists {@code db_query} and
+ * {@code db_exec}, which only a native worker implements); a manifest given with {@code --exports}
+ * that lists an entry it does not implement makes it exit 2 with a one-line message naming it. See
  * {@link MoltWorker#run(String[], Consumer)} for the command line; {@code --help} prints it.
  *
  * <p>Exit codes: 0 after stdin ended (or {@code --help} / {@code --version}), 2 for bad arguments
@@ -31,10 +34,7 @@ public final class MoltWorkerMain {
     }
 
     public static void main(String[] args) {
-        MoltWorker.runAndExit(args, b -> {
-            b.manifest(ExportsManifest.defaults());
-            DemoExports.register(b);
-        });
+        MoltWorker.runAndExit(args, DemoExports::register);
     }
 
     static int run(String[] args, Consumer<MoltWorker.Builder> customizer) {
@@ -78,9 +78,17 @@ public final class MoltWorkerMain {
                 builder.maxQueue(cmd.maxQueue());
             }
             if (cmd.exports() != null) {
-                builder.manifest(ExportsManifest.load(cmd.exports()));
+                builder.promisedManifest(ExportsManifest.load(cmd.exports()));
+                try {
+                    worker = builder.build();
+                } catch (IllegalArgumentException e) {
+                    err.println("molt-worker: --exports " + cmd.exports() + ": " + e.getMessage());
+                    err.flush();
+                    return 2;
+                }
+            } else {
+                worker = builder.build();
             }
-            worker = builder.build();
         } catch (IllegalArgumentException | UncheckedIOException e) {
             err.println("molt-worker: " + e.getMessage());
             err.flush();

@@ -8,9 +8,13 @@ import dev.molt.accel.protocol.Codec;
  *
  * @param codecIn accepted request codec, {@code null} for any
  * @param codecOut response codec, {@code null} for the request's codec
- * @param export the implementation, {@code null} for a manifest-only entry
+ * @param export the implementation
  */
 record Route(String name, Codec codecIn, Codec codecOut, Export export) {
+
+    Route {
+        java.util.Objects.requireNonNull(export, "export");
+    }
 
     Codec responseCodec(Codec requestCodec) {
         return codecOut != null ? codecOut : requestCodec;

@@ -196,22 +196,18 @@ final class StdioSession {
                     LOG.log(Level.DEBUG, "Cancelled {0}", target);
                 }
             } else {
-                reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + entry + "'.", decodeNanos);
+                reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + MoltWorker.printable(entry, 64) + "'.", decodeNanos);
             }
             return;
         }
         Route route = routes.get(entry);
         if (route == null) {
-            reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + entry + "'.", decodeNanos);
+            reject(wire, request, Status.INVALID_INPUT, "Unknown entry '" + MoltWorker.printable(entry, 64) + "'.", decodeNanos);
             return;
         }
         if (route.codecIn() != null && route.codecIn() != request.codec()) {
             reject(wire, request, Status.INVALID_INPUT, "Entry '" + entry + "' expects codec '" + route.codecIn().id()
                     + "' but the request has codec '" + request.codec().id() + "'", decodeNanos);
-            return;
-        }
-        if (route.export() == null) {
-            reject(wire, request, Status.INTERNAL_ERROR, "Export '" + entry + "' has no implementation", decodeNanos);
             return;
         }
         accept(new Call(this, request, wire, route, arrivalNanos, decodeNanos));

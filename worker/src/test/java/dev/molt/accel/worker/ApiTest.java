@@ -28,7 +28,7 @@ class ApiTest {
         assertThat(w.maxQueue()).isEqualTo(5);
         assertThat(w.entries()).containsExactly("x");
         assertThat(MoltWorker.builder().build().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(MoltWorker.builder().build().maxQueue()).isEqualTo(64);
+        assertThat(MoltWorker.builder().build().maxQueue()).isEqualTo(1024);
     }
 
     @Test

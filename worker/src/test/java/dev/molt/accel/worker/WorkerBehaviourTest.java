@@ -134,10 +134,11 @@ class WorkerBehaviourTest {
     }
 
     @Test
-    void manifestEntryWithoutImplementationIsInternalError() {
+    void manifestEntryWithoutImplementationIsNotServed() {
+        // the test worker is given the packaged manifest, which lists db_query and db_exec
         ResponseEnvelope r = start().channel.call(msgpack(1, "db_query", 0, Map.of("sql", "select 1")));
-        assertThat(r.status()).isEqualTo(Status.INTERNAL_ERROR);
-        assertThat(r.error()).isEqualTo("Export 'db_query' has no implementation");
+        assertThat(r.status()).isEqualTo(Status.INVALID_INPUT);
+        assertThat(r.error()).isEqualTo("Unknown entry 'db_query'.");
     }
 
     @Test
@@ -404,11 +405,11 @@ class WorkerBehaviourTest {
     }
 
     @Test
-    void servedEntriesAreTheManifestsPlusTheRegisteredExports() {
+    void servedEntriesAreTheRegisteredExportsOnly() {
         MoltWorker derived = MoltWorker.builder().exports(DemoExports.exports(FakeDb.FREE)).build();
         assertThat(derived.entries()).containsExactlyInAnyOrder("list_items", "compute", "offload_table", "health");
         MoltWorker both = Requests.testWorker().build();
-        assertThat(both.entries()).contains("list_items", "db_query", "db_exec", "echo", "sleep", "touch");
+        assertThat(both.entries()).contains("list_items", "echo", "sleep", "touch").doesNotContain("db_query", "db_exec");
     }
 
     @Test
