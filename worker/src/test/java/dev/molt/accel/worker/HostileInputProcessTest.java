@@ -118,6 +118,35 @@ class HostileInputProcessTest {
         assertThat(w.awaitExit(EXIT)).isZero();
     }
 
+    @Test
+    void malformedFramesLeaveNoPayloadBytesOnStderrAndGetShortAnswers() {
+        WorkerProcess w = track(WorkerProcess.main());
+        FrameChannel c = w.channel;
+        String marker = "PAYLOAD-MARKER-" + "x".repeat(2_000);
+        byte[] text = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<byte[]> bodies = List.of(
+                concat("{\"request_id\": 1, \"entry\": ".getBytes(java.nio.charset.StandardCharsets.UTF_8), text),
+                concat("{\"request_id\": 2, \"entry\": \"compute\", \"timeout_ms\": 0, \"codec\": \""
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), text, bytes('"', '}')),
+                concat(bytes(0x85), str("request_id"), bytes(3), str("entry"), bytes(0xda, 0x10, 0), text),
+                concat(bytes(0x85), str("request_id"), bytes(4), str("codec"), bytes(0xda, text.length >> 8,
+                        text.length & 0xff), text));
+        for (byte[] body : bodies) {
+            c.sendRaw(frame(body));
+            ResponseEnvelope r = c.next();
+            assertThat(r.status()).as(r.toString()).isEqualTo(Status.INVALID_INPUT);
+            assertThat(r.error()).hasSizeLessThan(200).doesNotContain("\n").doesNotContain("Exception");
+        }
+        // a payload that does not fit the export's input
+        ResponseEnvelope r = c.call(msgpack(5, "compute", 0, marker));
+        assertThat(r.status()).isEqualTo(Status.INVALID_INPUT);
+        assertThat(r.error()).hasSizeLessThan(400).doesNotContain("dev.molt").doesNotContain("\tat ");
+        assertThat(c.call(ping(6)).status()).isEqualTo(Status.OK);
+        w.closeInputAndAwaitEof();
+        assertThat(w.awaitExit(EXIT)).isZero();
+        assertThat(w.stderr()).doesNotContain("PAYLOAD-MARKER").doesNotContain("Exception");
+    }
+
     // ------------------------------------------------------------------ manifests
 
     @Test
