@@ -24,9 +24,16 @@ final class SafeMessages {
 
     /** Describes a Jackson failure while reading {@code what} (for example "json payload"). */
     static String describe(Exception e) {
-        if (e instanceof StreamConstraintsException) {
-            // its own message names Jackson's configuration methods
-            return "a number, string or name longer than allowed, or nesting too deep";
+        if (e instanceof StreamConstraintsException c) {
+            // its own message names Jackson's configuration methods: say which limit, in our words
+            String m = String.valueOf(c.getOriginalMessage());
+            if (m.startsWith("Number")) {
+                return "a number longer than allowed";
+            }
+            if (m.contains("nesting depth")) {
+                return "nesting too deep";
+            }
+            return "a string or name longer than allowed";
         }
         if (e instanceof DatabindException d) {
             return "does not fit the expected type" + path(d);

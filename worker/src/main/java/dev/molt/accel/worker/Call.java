@@ -101,6 +101,11 @@ final class Call implements Runnable, MoltContext {
             Object result;
             setRunner(Thread.currentThread());
             try {
+                if (state == ANSWERED) {
+                    // answered while the payload was decoded: too early to be interrupted, so the
+                    // handler must not start at all
+                    return;
+                }
                 result = export.handler().handle(input, this);
             } finally {
                 setRunner(null);
