@@ -52,10 +52,13 @@ public class MoltAccelProperties implements Validator {
     /** Whether a worker that cannot be started at application start fails the application start. */
     private boolean failFast = false;
 
-    /** Largest request body, and largest encoded payload, accepted by an offloaded endpoint (else 413). */
+    /**
+     * Largest request body (counted while it is read, chunked or not) and largest encoded payload
+     * accepted by an offloaded endpoint (else 413).
+     */
     private DataSize maxRequestSize = DataSize.ofMegabytes(10);
 
-    /** Value of the Retry-After header of 503 answers (rounded up to seconds). */
+    /** Value of the Retry-After header of 503 and 429 answers (rounded up to seconds). */
     private Duration retryAfter = Duration.ofSeconds(1);
 
     private final Worker worker = new Worker();
