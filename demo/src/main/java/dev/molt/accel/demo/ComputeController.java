@@ -39,7 +39,7 @@ public class ComputeController {
     /** Offloaded to the {@code compute} export; the body runs only when offloading is switched off. */
     @RequestMapping(path = "/compute_offload/", method = {RequestMethod.GET, RequestMethod.POST},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @MoltOffload(entry = "compute", codec = "msgpack", timeoutMs = 1000, idempotent = true,
+    @MoltOffload(entry = "compute", codec = "msgpack", codecOut = "msgpack", timeoutMs = 1000, idempotent = true,
             payloadBuilder = ComputePayloadBuilder.class, metricsClass = WorkerTimings.class)
     public Map<String, Object> computeOffload(
             @RequestParam(name = "values", required = false) String values,

@@ -3,6 +3,7 @@ package dev.molt.accel.demo;
 import dev.molt.accel.worker.demo.FakeDb;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -33,8 +34,16 @@ public class DemoApplication {
         return new WorkerTimings();
     }
 
+    /** Read-only unless {@code demo.moltworker.reset-enabled=true} (the HTTP benchmark sets it). */
     @Bean
+    @ConditionalOnBooleanProperty(name = "demo.moltworker.reset-enabled", havingValue = false, matchIfMissing = true)
     WorkerTimingsEndpoint workerTimingsEndpoint(WorkerTimings timings) {
         return new WorkerTimingsEndpoint(timings);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "demo.moltworker.reset-enabled")
+    WorkerTimingsEndpoint.Resettable resettableWorkerTimingsEndpoint(WorkerTimings timings) {
+        return new WorkerTimingsEndpoint.Resettable(timings);
     }
 }

@@ -50,7 +50,7 @@ public class ListItemsController {
      * ({@code molt.accel.enabled=false}).
      */
     @GetMapping(path = "/offload/", produces = MediaType.APPLICATION_JSON_VALUE)
-    @MoltOffload(entry = "list_items", codec = "msgpack", timeoutMs = 250, idempotent = true,
+    @MoltOffload(entry = "list_items", codec = "msgpack", codecOut = "json", timeoutMs = 250, idempotent = true,
             retryOnTimeout = MoltOffload.Flag.TRUE, payloadBuilder = ListItemsPayloadBuilder.class,
             metricsClass = WorkerTimings.class)
     public Map<String, Object> offload(

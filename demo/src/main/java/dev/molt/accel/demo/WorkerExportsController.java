@@ -22,7 +22,7 @@ public class WorkerExportsController {
 
     @RequestMapping(path = "/offload_table/", method = {RequestMethod.GET, RequestMethod.POST},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @MoltOffload(entry = "offload_table", codec = "json", timeoutMs = 1000, idempotent = true,
+    @MoltOffload(entry = "offload_table", codec = "json", codecOut = "json", timeoutMs = 1000, idempotent = true,
             payloadBuilder = OffloadTablePayloadBuilder.class, metricsClass = WorkerTimings.class)
     public Map<String, Object> offloadTable(
             @RequestParam(name = "rows", required = false) String rows,
@@ -32,7 +32,7 @@ public class WorkerExportsController {
     }
 
     @GetMapping(path = "/health/", produces = MediaType.APPLICATION_JSON_VALUE)
-    @MoltOffload(entry = "health", codec = "json", timeoutMs = 250, idempotent = true,
+    @MoltOffload(entry = "health", codec = "json", codecOut = "json", timeoutMs = 250, idempotent = true,
             metricsClass = WorkerTimings.class)
     public Map<String, Object> health() {
         return DemoContract.health();

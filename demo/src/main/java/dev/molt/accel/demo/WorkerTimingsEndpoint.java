@@ -7,8 +7,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * {@code /actuator/moltworker}: {@code GET} answers the worker-side queue and exec time percentiles
- * per entry since the last reset ({@link WorkerTimings#snapshot()}); {@code DELETE} resets them. The
- * HTTP benchmark resets before each run and reads after it.
+ * per entry since the last reset ({@link WorkerTimings#snapshot()}). Read-only: an exposed endpoint
+ * must not let anyone change the application's state. {@link Resettable} adds {@code DELETE} (reset)
+ * when {@code demo.moltworker.reset-enabled=true}, for the HTTP benchmark, which resets before each
+ * run and reads after it.
  */
 @Endpoint(id = "moltworker")
 public class WorkerTimingsEndpoint {
@@ -24,8 +26,20 @@ public class WorkerTimingsEndpoint {
         return timings.snapshot();
     }
 
-    @DeleteOperation
-    public void reset() {
-        timings.reset();
+    /** The endpoint with {@code DELETE /actuator/moltworker}, which forgets the timings recorded so far. */
+    @Endpoint(id = "moltworker")
+    public static class Resettable extends WorkerTimingsEndpoint {
+
+        private final WorkerTimings resettable;
+
+        public Resettable(WorkerTimings timings) {
+            super(timings);
+            this.resettable = timings;
+        }
+
+        @DeleteOperation
+        public void reset() {
+            resettable.reset();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.molt.accel.protocol;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -83,6 +84,42 @@ public final class Payloads {
             throw new PayloadException("Cannot encode " + value.getClass().getSimpleName() + " as "
                     + codec.id() + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * Encodes {@code value} with {@code codec}, stopping as soon as the encoding passes
+     * {@code maxBytes}: a value far larger than the limit costs about the limit, not its own size.
+     *
+     * @throws PayloadTooLargeException when the encoding is larger than {@code maxBytes}
+     * @throws PayloadException when the value cannot be encoded
+     */
+    public static byte[] encode(Codec codec, Object value, int maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes < 0: " + maxBytes);
+        }
+        if (codec.isOpaque()) {
+            byte[] bytes = encode(codec, value);
+            if (bytes.length > maxBytes) {
+                throw new PayloadTooLargeException(maxBytes);
+            }
+            return bytes;
+        }
+        BoundedEncoding.BoundedBytes out = new BoundedEncoding.BoundedBytes(maxBytes);
+        ObjectMapper mapper = mapper(codec);
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            mapper.writeValue(codec == Codec.MSGPACK ? new BoundedEncoding.CountingGenerator(g, maxBytes) : g, value);
+        } catch (IOException e) {
+            // Jackson wraps what a generator throws inside a serializer
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof PayloadTooLargeException tooLarge) {
+                    throw tooLarge;
+                }
+            }
+            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new PayloadException("Cannot encode " + (value == null ? "null" : value.getClass().getSimpleName())
+                    + " as " + codec.id() + ": " + detail, e);
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -29,7 +29,7 @@ public class MoltErrorMapper {
 
     /**
      * @param exposeDetails whether the exception message is the detail
-     * @param retryAfter the {@code Retry-After} of 503 answers, rounded up to seconds
+     * @param retryAfter the {@code Retry-After} of 503 and 429 answers, rounded up to seconds
      */
     public MoltErrorMapper(boolean exposeDetails, Duration retryAfter) {
         this.exposeDetails = exposeDetails;
@@ -69,7 +69,7 @@ public class MoltErrorMapper {
             return error(503, e, "The worker is unavailable; retry later.", retryAfterSeconds);
         }
         if (e instanceof MoltBusyException) {
-            return error(busyStatus, e, "The worker is busy; retry later.", busyStatus == 503 ? retryAfterSeconds : null);
+            return error(busyStatus, e, "The worker is busy; retry later.", retryAfterSeconds);
         }
         if (e instanceof MoltTimeoutException) {
             return error(504, e, "The worker did not answer in time.", null);

@@ -44,6 +44,13 @@ public @interface MoltOffload {
     String codec() default "msgpack";
 
     /**
+     * Codec the export answers in (its {@code codec_out}): a response in another codec is refused
+     * with 502 {@code MoltProtocolError} instead of being written or decoded as something it is
+     * not. Empty (default): whatever codec the worker names.
+     */
+    String codecOut() default "";
+
+    /**
      * Deadline of one attempt in milliseconds, sent to the worker as {@code timeout_ms}; {@code 0}
      * means none. Negative (default): {@code molt.accel.timeout}.
      */

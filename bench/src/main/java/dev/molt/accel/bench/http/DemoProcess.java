@@ -65,6 +65,7 @@ final class DemoProcess implements AutoCloseable {
         cmd.add(jar.toAbsolutePath().toString());
         cmd.add("--server.port=" + port);
         cmd.add("--server.address=127.0.0.1");
+        cmd.add("--demo.moltworker.reset-enabled=true"); // the timings are reset before each run
         ProcessBuilder pb = new ProcessBuilder(cmd);
         SCENARIO_VARIABLES.forEach(pb.environment()::remove);
         pb.environment().putAll(env);

@@ -10,6 +10,7 @@ import dev.molt.accel.spring.internal.MoltWebExceptionHandler;
 import dev.molt.accel.spring.internal.MoltWorkerStarter;
 import dev.molt.accel.spring.internal.MvcHandlerAdapterPostProcessor;
 import dev.molt.accel.spring.internal.MvcOffloadSupport;
+import dev.molt.accel.spring.internal.MvcRequestSizeFilter;
 import dev.molt.accel.spring.internal.MvcRequestSizeInterceptor;
 import dev.molt.accel.spring.internal.OffloadProxyPostProcessor;
 import dev.molt.accel.spring.internal.OffloadRegistry;
@@ -122,6 +123,12 @@ public final class MoltAccelAutoConfiguration {
         @ConditionalOnMissingBean
         MoltRequestErrorResolver moltRequestErrorResolver() {
             return new MoltRequestErrorResolver();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        MvcRequestSizeFilter moltRequestSizeFilter() {
+            return new MvcRequestSizeFilter();
         }
 
         @Bean

@@ -52,10 +52,13 @@ public class MoltAccelProperties implements Validator {
     /** Whether a worker that cannot be started at application start fails the application start. */
     private boolean failFast = false;
 
-    /** Largest request body, and largest encoded payload, accepted by an offloaded endpoint (else 413). */
+    /**
+     * Largest request body (counted while it is read, chunked or not) and largest encoded payload
+     * accepted by an offloaded endpoint (else 413).
+     */
     private DataSize maxRequestSize = DataSize.ofMegabytes(10);
 
-    /** Value of the Retry-After header of 503 answers (rounded up to seconds). */
+    /** Value of the Retry-After header of 503 and 429 answers (rounded up to seconds). */
     private Duration retryAfter = Duration.ofSeconds(1);
 
     private final Worker worker = new Worker();
@@ -207,6 +210,9 @@ public class MoltAccelProperties implements Validator {
             errors.rejectValue("retry.backoffMax", "range", "must not be less than retry.backoff");
         }
         positive(errors, "health.pingTimeout", p.health.pingTimeout);
+        if (p.health.failureThreshold < 0) {
+            errors.rejectValue("health.failureThreshold", "range", "must not be negative");
+        }
     }
 
     private static void nonNegative(Errors errors, String field, Duration d) {
@@ -456,6 +462,21 @@ public class MoltAccelProperties implements Validator {
 
         public void setPingTimeout(Duration pingTimeout) {
             this.pingTimeout = Objects.requireNonNull(pingTimeout, "pingTimeout");
+        }
+
+        /**
+         * Consecutive calls ending in a protocol error or a timeout after which health is DOWN
+         * (reason {@code calls_failing}) even while the workers answer {@code __ping__}; the next
+         * successful call makes it UP again. 0 turns this off.
+         */
+        private int failureThreshold = 5;
+
+        public int getFailureThreshold() {
+            return failureThreshold;
+        }
+
+        public void setFailureThreshold(int failureThreshold) {
+            this.failureThreshold = failureThreshold;
         }
     }
 }

@@ -24,7 +24,8 @@ final class MoltErrorLogging {
         while (root.getCause() != null && !(root instanceof MoltAccelException)) {
             root = root.getCause();
         }
-        if (root instanceof MoltInternalErrorException || root instanceof MoltProtocolException) {
+        if ((root instanceof MoltInternalErrorException || root instanceof MoltProtocolException)
+                && !(root instanceof CodecMismatchException)) {
             log.warn("Answered {} {}: {}", answer.status(), answer.code(), root.getMessage());
         } else if (log.isDebugEnabled()) {
             log.debug("Answered {} {}: {}", answer.status(), answer.code(), root.getMessage());

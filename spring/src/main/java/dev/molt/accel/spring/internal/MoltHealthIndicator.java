@@ -1,46 +1,103 @@
 package dev.molt.accel.spring.internal;
 
 import dev.molt.accel.client.ClientStats;
+import dev.molt.accel.client.MoltBusyException;
 import dev.molt.accel.client.MoltClient;
+import dev.molt.accel.client.MoltTimeoutException;
+import dev.molt.accel.client.MoltWorkerUnavailableException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * The {@code molt} health indicator: UP when every worker of the application's default client
- * answers {@code __ping__} in time (a worker that is not running is started by the ping), DOWN with
- * the reason otherwise.
+ * answers {@code __ping__} in time (a worker that is not running is started by the ping) and calls
+ * are not failing in a row ({@link CallOutcomeTracker}); DOWN otherwise.
+ *
+ * <p>Health answers may be public, so the details are counts and states only: {@code workers},
+ * {@code inFlight}, {@code calls}, {@code restarts}, {@code cancels}, {@code consecutiveFailures}
+ * and, when DOWN, a short {@code reason} code ({@code worker_unavailable}, {@code ping_timeout},
+ * {@code busy}, {@code ping_failed}, {@code calls_failing}). Command lines, process ids, paths,
+ * stderr lines and exception messages go to the log (WARN when the state turns DOWN), never into
+ * the health answer. Thread-safe.
  */
-public final class MoltHealthIndicator extends AbstractHealthIndicator {
+public final class MoltHealthIndicator implements HealthIndicator {
+
+    private static final Logger log = LoggerFactory.getLogger(MoltHealthIndicator.class);
 
     private final Supplier<MoltClient> client;
     private final Duration timeout;
+    private final CallOutcomeTracker calls;
+    private final AtomicReference<String> lastReason = new AtomicReference<>();
 
-    public MoltHealthIndicator(Supplier<MoltClient> client, Duration timeout) {
-        super("Molt worker health check failed");
+    public MoltHealthIndicator(Supplier<MoltClient> client, Duration timeout, CallOutcomeTracker calls) {
         this.client = client;
         this.timeout = timeout;
+        this.calls = calls;
     }
 
     @Override
-    protected void doHealthCheck(Health.Builder builder) {
-        MoltClient c = client.get();
+    public Health health() {
+        Health.Builder builder = new Health.Builder();
+        String reason = null;
+        String message = null;
+        ClientStats s = null;
         try {
-            c.ping(timeout);
-            builder.up();
+            MoltClient c = client.get();
+            try {
+                c.ping(timeout);
+            } catch (RuntimeException e) {
+                reason = reason(e);
+                message = e.getMessage();
+            }
+            s = c.stats();
         } catch (RuntimeException e) {
-            builder.down().withDetail("error", String.valueOf(e.getMessage()));
+            reason = "ping_failed";
+            message = e.toString();
         }
-        ClientStats s = c.stats();
-        builder.withDetail("workers", s.workers())
-                .withDetail("pids", s.pids())
-                .withDetail("inFlight", s.inFlight())
-                .withDetail("calls", s.calls())
-                .withDetail("restarts", s.restarts())
-                .withDetail("cancels", s.cancels());
-        if (s.lastFailure() != null) {
-            builder.withDetail("lastFailure", s.lastFailure());
+        if (reason == null && calls.failing()) {
+            reason = "calls_failing";
+            message = calls.consecutiveFailures() + " calls in a row ended in a protocol error or a timeout";
+        }
+        logChange(reason, message);
+        if (reason == null) {
+            builder.up();
+        } else {
+            builder.down().withDetail("reason", reason);
+        }
+        if (s != null) {
+            builder.withDetail("workers", s.workers())
+                    .withDetail("inFlight", s.inFlight())
+                    .withDetail("calls", s.calls())
+                    .withDetail("restarts", s.restarts())
+                    .withDetail("cancels", s.cancels());
+        }
+        return builder.withDetail("consecutiveFailures", calls.consecutiveFailures()).build();
+    }
+
+    private static String reason(RuntimeException e) {
+        if (e instanceof MoltWorkerUnavailableException) {
+            return "worker_unavailable";
+        }
+        if (e instanceof MoltTimeoutException) {
+            return "ping_timeout";
+        }
+        if (e instanceof MoltBusyException) {
+            return "busy";
+        }
+        return "ping_failed";
+    }
+
+    private void logChange(String reason, String message) {
+        String before = lastReason.getAndSet(reason);
+        if (reason != null && !reason.equals(before)) {
+            log.warn("Molt health DOWN ({}): {}", reason, message);
+        } else if (reason == null && before != null) {
+            log.info("Molt health UP again (was {})", before);
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.molt.accel.spring.internal;
 
 import dev.molt.accel.spring.MoltHttpError;
 import dev.molt.accel.spring.MoltOffload;
+import dev.molt.accel.spring.MoltRequestTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.CharacterCodingException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -18,13 +20,17 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Answers malformed requests to offloaded endpoints (unreadable or too deeply nested bodies, wrong
- * content types, query values of the wrong type, failed validation) with the same
+ * Answers malformed requests to offloaded endpoints (unreadable, too large or too deeply nested
+ * bodies, wrong content types, query values that are not valid UTF-8 or of the wrong type, failed
+ * validation) with the same
  * {@code {"error", "detail"}} JSON as every other failure of those endpoints, instead of the
  * framework's default error page. Other handlers are left alone. The detail names the kind of
  * problem only: parser messages can quote the input and are not shown.
  */
 public final class MoltRequestErrorResolver implements HandlerExceptionResolver, Ordered {
+
+    /** What Tomcat throws for a parameter whose bytes do not decode (a query that is not UTF-8). */
+    private static final String INVALID_PARAMETER = "org.apache.tomcat.util.http.InvalidParameterException";
 
     @Override
     public int getOrder() {
@@ -48,6 +54,16 @@ public final class MoltRequestErrorResolver implements HandlerExceptionResolver,
 
     static MoltHttpError map(Exception ex) {
         String code = "MoltInvalidInput";
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MoltRequestTooLargeException tooLarge) {
+                // refused while the body was read, whichever parser was reading it
+                return new MoltHttpError(413, "MoltPayloadTooLarge", tooLarge.getMessage(), null);
+            }
+            if (t instanceof CharacterCodingException || INVALID_PARAMETER.equals(t.getClass().getName())) {
+                // the servlet container could not decode a query or form parameter
+                return new MoltHttpError(400, code, "The request contains malformed characters.", null);
+            }
+        }
         if (ex instanceof HttpMediaTypeNotSupportedException) {
             return new MoltHttpError(415, code, "Unsupported content type.", null);
         }

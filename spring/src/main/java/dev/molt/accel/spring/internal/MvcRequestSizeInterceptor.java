@@ -6,10 +6,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.util.function.Supplier;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.util.WebUtils;
 
 /**
  * Refuses requests to offloaded handlers whose declared body is larger than the limit, before their
- * arguments are read (413). Bodies without a length are checked once encoded, by the offloader.
+ * arguments are read (413), and arms the body stream counter of {@link MvcRequestSizeFilter} for
+ * them, so that a body without a length (chunked) is refused as soon as it passes the limit.
  */
 public final class MvcRequestSizeInterceptor implements HandlerInterceptor {
 
@@ -23,9 +25,16 @@ public final class MvcRequestSizeInterceptor implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (!(handler instanceof HandlerMethod hm) || !registry.get().isOffloaded(hm.getMethod())) {
+            return true;
+        }
         long length = request.getContentLengthLong();
-        if (length > maxBytes && handler instanceof HandlerMethod hm && registry.get().isOffloaded(hm.getMethod())) {
+        if (length > maxBytes) {
             throw new MoltRequestTooLargeException(maxBytes, length);
+        }
+        LimitedBodyRequest limited = WebUtils.getNativeRequest(request, LimitedBodyRequest.class);
+        if (limited != null) {
+            limited.arm(maxBytes);
         }
         return true;
     }

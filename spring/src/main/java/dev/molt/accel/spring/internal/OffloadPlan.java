@@ -6,6 +6,7 @@ import dev.molt.accel.client.MoltAccelException;
 import dev.molt.accel.client.MoltCancelledException;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.client.MoltInvalidInputException;
+import dev.molt.accel.client.MoltResult;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.spring.MoltAfterRecv;
 import dev.molt.accel.spring.MoltBeforeSend;
@@ -16,7 +17,10 @@ import dev.molt.accel.spring.MoltResponseFactory;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything about one {@code @MoltOffload} method, resolved once when the application starts:
@@ -26,9 +30,13 @@ import java.util.function.Consumer;
  */
 public final class OffloadPlan {
 
+    private static final Logger log = LoggerFactory.getLogger(OffloadPlan.class);
+
     private final Method method;
     private final String entry;
     private final Codec codec;
+    private final Codec codecOut;
+    private final AtomicBoolean codecMismatchLogged = new AtomicBoolean();
     private final CallOptions baseOptions;
     private final boolean hasContextHooks;
     private final boolean allowFallback;
@@ -53,6 +61,7 @@ public final class OffloadPlan {
         this.method = b.method;
         this.entry = b.entry;
         this.codec = b.codec;
+        this.codecOut = b.codecOut;
         this.allowFallback = b.allowFallback;
         this.decodeResponse = b.decodeResponse;
         this.busyStatus = b.busyStatus;
@@ -88,6 +97,29 @@ public final class OffloadPlan {
 
     public Codec codec() {
         return codec;
+    }
+
+    /** The codec results must have (the export's {@code codec_out}), or {@code null} for any. */
+    public Codec codecOut() {
+        return codecOut;
+    }
+
+    /**
+     * Refuses a result in a codec other than {@link #codecOut()}, logging the first mismatch of this
+     * method at WARN (a worker that answers in the wrong codec does so on every call).
+     *
+     * @throws CodecMismatchException when the codecs differ
+     */
+    public void checkCodec(MoltResult result) {
+        if (codecOut == null || result.codec() == codecOut) {
+            return;
+        }
+        if (codecMismatchLogged.compareAndSet(false, true)) {
+            log.warn("Worker answered '{}' in codec {} but the export's codec_out is {}; answering 502 (logged once)",
+                    entry, result.codec().id(), codecOut.id());
+        }
+        throw new CodecMismatchException("Worker answered '" + entry + "' in codec " + result.codec().id()
+                + ", expected " + codecOut.id(), entry, result.requestId());
     }
 
     public boolean allowFallback() {
@@ -198,6 +230,7 @@ public final class OffloadPlan {
         Method method;
         String entry;
         Codec codec;
+        Codec codecOut;
         CallOptions.Builder options;
         boolean allowFallback;
         boolean decodeResponse;

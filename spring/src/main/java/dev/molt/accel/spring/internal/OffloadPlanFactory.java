@@ -133,6 +133,7 @@ public final class OffloadPlanFactory {
         }
         b.entry = entry;
         b.codec = Codec.of(a.codec());
+        b.codecOut = a.codecOut().isBlank() ? null : Codec.of(a.codecOut().trim());
 
         MoltAccelProperties.Retry retry = properties.getRetry();
         boolean retryOnTimeout = flag(a.retryOnTimeout(), retry.isOnTimeout());

@@ -8,6 +8,7 @@ import dev.molt.accel.client.MoltInternalErrorException;
 import dev.molt.accel.client.MoltInvalidInputException;
 import dev.molt.accel.client.MoltResult;
 import dev.molt.accel.protocol.PayloadException;
+import dev.molt.accel.protocol.PayloadTooLargeException;
 import dev.molt.accel.protocol.Payloads;
 import dev.molt.accel.spring.MoltRequestTooLargeException;
 import java.util.concurrent.CancellationException;
@@ -17,17 +18,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
- * Starts offloaded calls: builds and encodes the payload, checks its size, picks the client and
- * sends. Knows nothing of Spring or HTTP. Thread-safe.
+ * Starts offloaded calls: builds and encodes the payload (encoding stops at the size limit, so a
+ * huge value costs about the limit), picks the client and sends. Knows nothing of Spring or HTTP. Thread-safe.
  */
 public final class Offloader {
 
     private final Function<ClientMode, MoltClient> defaultClients;
     private final long maxRequestBytes;
+    private final int encodeLimit;
 
     public Offloader(Function<ClientMode, MoltClient> defaultClients, long maxRequestBytes) {
         this.defaultClients = defaultClients;
         this.maxRequestBytes = maxRequestBytes;
+        this.encodeLimit = (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8);
     }
 
     /**
@@ -57,7 +60,9 @@ public final class Offloader {
         Object payload = plan.payload(context);
         byte[] bytes;
         try {
-            bytes = payload instanceof byte[] b ? b : Payloads.encode(plan.codec(), payload);
+            bytes = payload instanceof byte[] b ? b : Payloads.encode(plan.codec(), payload, encodeLimit);
+        } catch (PayloadTooLargeException e) {
+            throw new MoltRequestTooLargeException(maxRequestBytes, -1);
         } catch (PayloadException e) {
             throw new MoltInvalidInputException("Cannot encode the payload of '" + plan.entry() + "': " + e.getMessage(),
                     plan.entry(), 0, e);

@@ -1,5 +1,6 @@
 package dev.molt.accel.spring.internal;
 
+import dev.molt.accel.spring.MoltPayloadValidationException;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.function.Supplier;
@@ -18,10 +19,13 @@ import reactor.core.scheduler.Schedulers;
  * {@code Mono} with the exchange in the Reactor context (so contexts see the request), so a client
  * that goes away cancels the subscription and with it the worker call. Result bytes are written as
  * they came; values go to Spring's own result handlers (message writers, {@code ResponseEntity}).
- * Conversion runs on the parallel scheduler, never on a worker's reader thread. Failures are
+ * Conversion runs on the parallel scheduler, never on a worker's reader thread. A query that is not
+ * valid UTF-8 is refused (400) before the call starts. Failures are
  * signalled as errors, for {@code @ExceptionHandler} methods and then {@link MoltWebExceptionHandler}.
  */
 public final class ReactiveOffloadResultHandler implements HandlerResultHandler, Ordered {
+
+    static final String MALFORMED_QUERY = "The request contains malformed characters.";
 
     private final Supplier<OffloadRegistry> registry;
     private final ObjectProvider<HandlerResultHandler> handlers;
@@ -48,6 +52,9 @@ public final class ReactiveOffloadResultHandler implements HandlerResultHandler,
     public Mono<Void> handleResult(ServerWebExchange exchange, HandlerResult result) {
         OffloadPlan plan = registry.get().plan(result.getReturnTypeSource().getMethod());
         exchange.getAttributes().put(ReactiveOffloadSupport.BUSY_STATUS_ATTRIBUTE, plan.busyStatus());
+        if (!Utf8Query.isValid(exchange.getRequest().getURI().getRawQuery())) {
+            return Mono.error(new MoltPayloadValidationException(MALFORMED_QUERY));
+        }
         Mono<Object> mono = (Mono<Object>) result.getReturnValue();
         return mono
                 .contextWrite(c -> c.put(RequestView.CONTEXT_KEY, new ExchangeRequestView(exchange))

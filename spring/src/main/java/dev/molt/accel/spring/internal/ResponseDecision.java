@@ -22,9 +22,11 @@ public sealed interface ResponseDecision {
      * no decoding ({@code decodeResponse = false}, a {@code void} or {@code byte[]} body) or when a
      * JSON result needs no conversion; else the result converted to the body type.
      *
-     * @throws dev.molt.accel.client.MoltProtocolException when the result does not convert
+     * @throws dev.molt.accel.client.MoltProtocolException when the result is in another codec than the
+     *     export's {@code codec_out} or does not convert
      */
     static ResponseDecision of(OffloadPlan plan, OffloadContextImpl context, MoltResult result) {
+        plan.checkCodec(result);
         if (plan.responseFactory() != null) {
             return new Value(plan.responseFactory().create(result, context));
         }
@@ -41,6 +43,7 @@ public sealed interface ResponseDecision {
 
     /** The value a direct (non-HTTP) caller of the method gets. */
     static Object directValue(OffloadPlan plan, OffloadContextImpl context, MoltResult result) {
+        plan.checkCodec(result);
         if (plan.responseFactory() != null) {
             return plan.responseFactory().create(result, context);
         }

@@ -31,7 +31,7 @@ class MoltErrorMapperTests {
         assertThat(generic.map(new MoltWorkerUnavailableException("pipe closed at /secret", "e", 1, null), 429))
                 .isEqualTo(new MoltHttpError(503, "MoltWorkerUnavailable", "The worker is unavailable; retry later.", 2L));
         assertThat(generic.map(new MoltBusyException("Worker queue full", "e", 1, null), 429))
-                .isEqualTo(new MoltHttpError(429, "MoltBusy", "The worker is busy; retry later.", null));
+                .isEqualTo(new MoltHttpError(429, "MoltBusy", "The worker is busy; retry later.", 2L));
         assertThat(generic.map(new MoltBusyException("Worker queue full", "e", 1, null), 503))
                 .isEqualTo(new MoltHttpError(503, "MoltBusy", "The worker is busy; retry later.", 2L));
         assertThat(generic.map(new MoltTimeoutException("t", "e", 1, null), 429).status()).isEqualTo(504);
