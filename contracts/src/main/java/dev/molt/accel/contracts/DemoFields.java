@@ -47,27 +47,47 @@ public final class DemoFields {
     private DemoFields() {
     }
 
-    /** {@code user_id}. @throws InvalidFieldException when absent or not an integer */
+    /**
+     * {@code user_id}.
+     *
+     * @throws InvalidFieldException when absent, not an integer, too long or out of range
+     */
     public static long userId(Object raw) {
         return requiredInteger("user_id", raw);
     }
 
-    /** {@code limit}: clamped, the default when absent or not an integer. */
+    /**
+     * {@code limit}: clamped, the default when absent or not an integer.
+     *
+     * @throws InvalidFieldException when too long or out of range
+     */
     public static int limit(Object raw) {
         return clampedInteger("limit", raw, DEFAULT_LIMIT, MIN_LIMIT, MAX_LIMIT);
     }
 
-    /** {@code rows}: clamped, the default when absent or not an integer. */
+    /**
+     * {@code rows}: clamped, the default when absent or not an integer.
+     *
+     * @throws InvalidFieldException when too long or out of range
+     */
     public static int rows(Object raw) {
         return clampedInteger("rows", raw, DEFAULT_ROWS, MIN_ROWS, MAX_ROWS);
     }
 
-    /** {@code scale}: a number, the default when absent or blank. */
+    /**
+     * {@code scale}: a number, the default when absent or blank.
+     *
+     * @throws InvalidFieldException when not a finite number, or too long
+     */
     public static double scale(Object raw) {
         return numberOr("scale", raw, DEFAULT_SCALE);
     }
 
-    /** {@code offset}: a number, the default when absent or blank. */
+    /**
+     * {@code offset}: a number, the default when absent or blank.
+     *
+     * @throws InvalidFieldException when not a finite number, or too long
+     */
     public static double offset(Object raw) {
         return numberOr("offset", raw, DEFAULT_OFFSET);
     }
