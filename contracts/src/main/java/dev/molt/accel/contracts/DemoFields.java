@@ -151,14 +151,15 @@ public final class DemoFields {
     }
 
     private static double element(Object item, int index) {
-        if (item instanceof Number n) {
-            return number("values[" + index + "]", n);
+        try {
+            return decimal(item);
+        } catch (InvalidNumberException e) {
+            // the field's name is built only here: a list of valid numbers costs no string work
+            String name = "values[" + index + "]";
+            throw e.problem() == Problem.MALFORMED
+                    ? new InvalidFieldException(name, name + " is not a number: " + describe(item))
+                    : refused(name, e.problem());
         }
-        if (item instanceof String s) {
-            return number("values[" + index + "]", s);
-        }
-        throw new InvalidFieldException("values[" + index + "]",
-                "values[" + index + "] is not a number: " + describe(item));
     }
 
     // ------------------------------------------------------------------ generic rules
@@ -223,18 +224,12 @@ public final class DemoFields {
      */
     public static double number(String name, Object raw) {
         try {
-            if (raw instanceof Number n) {
-                return Numbers.toDouble(n);
-            }
-            if (raw instanceof String s) {
-                return Numbers.parseDecimal(s);
-            }
+            return decimal(raw);
         } catch (InvalidNumberException e) {
             throw e.problem() == Problem.MALFORMED
                     ? new InvalidFieldException(name, name + " is not a number: " + describe(raw))
                     : refused(name, e.problem());
         }
-        throw new InvalidFieldException(name, name + " is not a number: " + describe(raw));
     }
 
     /**
@@ -289,6 +284,16 @@ public final class DemoFields {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static double decimal(Object raw) {
+        if (raw instanceof Number n) {
+            return Numbers.toDouble(n);
+        }
+        if (raw instanceof String s) {
+            return Numbers.parseDecimal(s);
+        }
+        throw new InvalidNumberException(Problem.MALFORMED);
+    }
 
     private static long integer(Object raw) {
         if (raw instanceof Number n) {
