@@ -73,7 +73,7 @@ class MoltAccelCliTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("{\"count\":3");
         Map<String, Object> result = jsonObject(r.out());
-        assertThat(((Number) result.get("sum")).doubleValue()).isEqualTo(6.0);
+        assertThat(((Number) result.get("sum")).doubleValue()).isEqualTo(12.0);
         assertThat((List<?>) result.get("scaled")).extracting(v -> ((Number) v).doubleValue())
                 .containsExactly(2.0, 4.0, 6.0);
         assertThat(r.err()).isEmpty();

@@ -61,7 +61,7 @@ class MoltClientTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> value = (Map<String, Object>) compute.value();
             assertThat(value).containsEntry("count", 3).containsEntry("scaled", List.of(3.0, 5.0, 7.0));
-            assertThat(((Number) value.get("sum")).doubleValue()).isEqualTo(6.0);
+            assertThat(((Number) value.get("sum")).doubleValue()).isEqualTo(15.0);
         }
     }
 
@@ -486,7 +486,7 @@ class MoltClientTest {
         }
         try (MoltClient client = testWorker().build()) {
             Computed c = client.call("compute", map("values", List.of(1, 2), "scale", 3), SLOW).as(Computed.class);
-            assertThat(c).isEqualTo(new Computed(2, 3.0, List.of(3.0, 6.0)));
+            assertThat(c).isEqualTo(new Computed(2, 9.0, List.of(3.0, 6.0)));
             byte[] raw = client.call("compute", map("values", List.of(1)), SLOW.toBuilder().decodeResponse(false).build())
                     .bytes();
             assertThat(Payloads.decode(Codec.MSGPACK, raw)).isEqualTo(map("count", 1, "sum", 1.0, "scaled", List.of(1.0)));

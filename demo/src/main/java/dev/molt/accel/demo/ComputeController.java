@@ -1,7 +1,7 @@
 package dev.molt.accel.demo;
 
+import dev.molt.accel.demo.payload.ComputePayloadBuilder;
 import dev.molt.accel.spring.MoltOffload;
-import dev.molt.accel.spring.payload.ComputePayloadBuilder;
 import dev.molt.accel.worker.demo.DemoContract;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.molt.accel.demo;
 
+import dev.molt.accel.demo.payload.ListItemsPayloadBuilder;
 import dev.molt.accel.spring.MoltOffload;
-import dev.molt.accel.spring.payload.ListItemsPayloadBuilder;
 import dev.molt.accel.worker.demo.DemoContract;
 import dev.molt.accel.worker.demo.FakeDb;
 import dev.molt.accel.worker.demo.ListItemsQuery;

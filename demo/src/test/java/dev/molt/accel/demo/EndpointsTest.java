@@ -71,7 +71,7 @@ class EndpointsTest {
 
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.contentType()).startsWith("application/json");
-        assertThat(get.text()).isEqualTo("{\"count\":3,\"sum\":6.0,\"scaled\":[3.0,5.0,7.0]}");
+        assertThat(get.text()).isEqualTo("{\"count\":3,\"sum\":15.0,\"scaled\":[3.0,5.0,7.0]}");
         assertThat(post.status()).isEqualTo(200);
         assertThat(post.text()).isEqualTo(get.text());
     }

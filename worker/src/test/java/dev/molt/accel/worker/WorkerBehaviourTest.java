@@ -493,7 +493,7 @@ class WorkerBehaviourTest {
         assertThat(got).extracting(ResponseEnvelope::requestId).doesNotHaveDuplicates();
         for (ResponseEnvelope r : got) {
             assertThat(r.status()).isEqualTo(Status.OK);
-            assertThat(Requests.resultMap(r).get("sum")).isEqualTo((double) r.requestId() + 1);
+            assertThat(Requests.resultMap(r).get("sum")).isEqualTo(2.0 * (r.requestId() + 1));
         }
     }
 }

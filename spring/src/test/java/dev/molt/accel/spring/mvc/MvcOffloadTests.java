@@ -183,10 +183,10 @@ class MvcOffloadTests {
     @Test
     void computeContract() {
         assertThat(json(mvc.get().uri("/mvc/compute?values=1,2,3.5&scale=2&offset=1").exchange()))
-                .isEqualTo(Map.of("count", 3, "sum", 6.5, "scaled", List.of(3.0, 5.0, 8.0)));
+                .isEqualTo(Map.of("count", 3, "sum", 16.0, "scaled", List.of(3.0, 5.0, 8.0)));
         assertThat(json(mvc.post().uri("/mvc/compute").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"values\":[1,2],\"scale\":3}").exchange()))
-                .isEqualTo(Map.of("count", 2, "sum", 3.0, "scaled", List.of(3.0, 6.0)));
+                .isEqualTo(Map.of("count", 2, "sum", 9.0, "scaled", List.of(3.0, 6.0)));
         assertError(mvc.get().uri("/mvc/compute?values=1,x").exchange(), 400, "MoltInvalidInput",
                 "values[1] is not a number: 'x'");
         assertError(mvc.get().uri("/mvc/compute?values=1&scale=big").exchange(), 400, "MoltInvalidInput",

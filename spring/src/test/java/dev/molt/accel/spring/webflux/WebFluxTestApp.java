@@ -2,7 +2,7 @@ package dev.molt.accel.spring.webflux;
 
 import dev.molt.accel.spring.MoltCancelCheck;
 import dev.molt.accel.spring.MoltOffload;
-import dev.molt.accel.spring.payload.ListItemsPayloadBuilder;
+import dev.molt.accel.spring.testsupport.DemoPayloadBuilders.ListItemsPayloadBuilder;
 import dev.molt.accel.spring.testsupport.CallProbe;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;

@@ -1,5 +1,6 @@
 package dev.molt.accel.worker.demo;
 
+import dev.molt.accel.contracts.DemoFields;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Payloads;
 import java.util.ArrayList;
@@ -11,14 +12,15 @@ import java.util.function.BooleanSupplier;
 /**
  * The demo contract (PROTOCOL.md section 12) as plain functions, shared by the worker's demo
  * exports and the demo application's in-process baseline so that both produce the same JSON,
- * byte for byte. Results are {@link LinkedHashMap}s in a fixed key order. Stateless and
- * thread-safe.
+ * byte for byte. Payload fields are read with the contract's rules ({@link DemoFields}: linear,
+ * length-capped number parsing). Results are {@link LinkedHashMap}s in a fixed key order.
+ * Stateless and thread-safe.
  */
 public final class DemoContract {
 
     /** Rows produced by {@code offload_table} when none (or a non-integer) is asked for. */
-    public static final int DEFAULT_ROWS = 10_000;
-    public static final int MAX_ROWS = 50_000;
+    public static final int DEFAULT_ROWS = DemoFields.DEFAULT_ROWS;
+    public static final int MAX_ROWS = DemoFields.MAX_ROWS;
     /** Sample rows returned by {@code offload_table} at most. */
     public static final int SAMPLE_ROWS = 8;
 
@@ -110,6 +112,9 @@ public final class DemoContract {
 
     // ------------------------------------------------------------------ compute
 
+    /** Values scaled between two checks of the cancellation flag. */
+    private static final int COMPUTE_CHECK_EVERY = 4096;
+
     /**
      * {@code compute} from a loosely typed payload map with {@code values}, {@code scale} and
      * {@code offset}; see {@link #compute(Object, Object, Object)}.
@@ -117,12 +122,21 @@ public final class DemoContract {
      * @throws IllegalArgumentException when the payload is not a map or a value is not a number
      */
     public static Map<String, Object> compute(Object payload) {
-        Map<String, Object> m = Values.asMap(payload);
-        return compute(m.get("values"), m.get("scale"), m.get("offset"));
+        return compute(payload, NEVER);
     }
 
     /**
-     * {@code {"count": n, "sum": s, "scaled": [v * scale + offset...]}}.
+     * As {@link #compute(Object)}; stops scaling early when {@code cancelled} turns true (checked
+     * every few thousand values) and returns what it has (the caller decides whether to use it).
+     */
+    public static Map<String, Object> compute(Object payload, BooleanSupplier cancelled) {
+        Map<String, Object> m = DemoFields.payloadMap(payload);
+        return compute(m.get("values"), m.get("scale"), m.get("offset"), cancelled);
+    }
+
+    /**
+     * {@code {"count": n, "sum": s, "scaled": [v * scale + offset...]}} where {@code sum} is the sum
+     * of the scaled values (PROTOCOL.md section 12).
      *
      * @param values a list of numbers or a comma-separated string of numbers ({@code null} or a
      *     blank string: no values)
@@ -131,14 +145,22 @@ public final class DemoContract {
      * @throws IllegalArgumentException when anything is not a number
      */
     public static Map<String, Object> compute(Object values, Object scale, Object offset) {
-        double[] v = parseValues(values);
-        double s = numberOr(scale, 1.0, "scale");
-        double o = numberOr(offset, 0.0, "offset");
+        return compute(values, scale, offset, NEVER);
+    }
+
+    private static Map<String, Object> compute(Object values, Object scale, Object offset, BooleanSupplier cancelled) {
+        double[] v = DemoFields.values(values);
+        double s = DemoFields.scale(scale);
+        double o = DemoFields.offset(offset);
         double sum = 0.0;
         List<Double> scaled = new ArrayList<>(v.length);
-        for (double x : v) {
+        for (int i = 0; i < v.length; i++) {
+            if (i % COMPUTE_CHECK_EVERY == COMPUTE_CHECK_EVERY - 1 && cancelled.getAsBoolean()) {
+                break;
+            }
+            double x = v[i] * s + o;
             sum += x;
-            scaled.add(x * s + o);
+            scaled.add(x);
         }
         Map<String, Object> result = new LinkedHashMap<>(4);
         result.put("count", v.length);
@@ -147,73 +169,21 @@ public final class DemoContract {
         return result;
     }
 
-    private static double[] parseValues(Object values) {
-        if (values == null) {
-            return new double[0];
-        }
-        if (values instanceof String s) {
-            if (s.isBlank()) {
-                return new double[0];
-            }
-            String[] parts = s.split(",", -1);
-            double[] out = new double[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                Double d = Values.number(parts[i]);
-                if (d == null) {
-                    throw new IllegalArgumentException("values[" + i + "] is not a number: '" + shorten(parts[i]) + "'");
-                }
-                out[i] = d;
-            }
-            return out;
-        }
-        if (values instanceof List<?> list) {
-            double[] out = new double[list.size()];
-            for (int i = 0; i < out.length; i++) {
-                Object e = list.get(i);
-                Double d = e instanceof Number || e instanceof String ? Values.number(e) : null;
-                if (d == null) {
-                    throw new IllegalArgumentException("values[" + i + "] is not a number");
-                }
-                out[i] = d;
-            }
-            return out;
-        }
-        throw new IllegalArgumentException("values must be a list of numbers or a comma-separated string, got "
-                + Values.typeName(values));
-    }
-
-    private static double numberOr(Object v, double dflt, String name) {
-        if (v == null) {
-            return dflt;
-        }
-        Double d = Values.number(v);
-        if (d == null) {
-            throw new IllegalArgumentException(name + " must be a number");
-        }
-        return d;
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    }
-
     // ------------------------------------------------------------------ offload_table, health
 
     /** {@code offload_table} from a payload map with {@code rows}; see {@link #offloadTable(int)}. */
     public static Map<String, Object> offloadTable(Object payload) {
-        return offloadTable(rowsOf(Values.asMap(payload).get("rows")));
+        return offloadTable(rowsOf(DemoFields.payloadMap(payload).get("rows")));
     }
 
     /**
      * The effective row count for a raw value: an integer clamped to 1..50000, {@value #DEFAULT_ROWS}
      * when absent or not an integer.
+     *
+     * @throws IllegalArgumentException when the value is too long or out of range
      */
     public static int rowsOf(Object raw) {
-        Long v = Values.integer(raw);
-        if (v == null) {
-            return DEFAULT_ROWS;
-        }
-        return (int) Math.max(1, Math.min(MAX_ROWS, v));
+        return DemoFields.rows(raw);
     }
 
     /**

@@ -11,6 +11,10 @@ import java.util.Map;
  * The demo exports of the default manifest (PROTOCOL.md sections 8 and 12): {@code list_items}
  * (msgpack -> json), {@code compute} (msgpack -> msgpack), {@code offload_table} (json -> json) and
  * {@code health} (json -> json). {@code db_query} and {@code db_exec} stay manifest-only.
+ * Payloads are read with the contract's field rules (module {@code molt-accel-contracts}): a refused
+ * field answers {@code InvalidInput}. The exports with loops ({@code list_items} with its simulated
+ * database, {@code compute}) check {@link MoltContext#isCancelled()} as they go, so a request that
+ * timed out or was cancelled stops using its worker thread within a few milliseconds.
  * Stateless; the exports are thread-safe.
  */
 public final class DemoExports {
@@ -29,11 +33,17 @@ public final class DemoExports {
                 Export.of("list_items", Codec.MSGPACK, Codec.JSON, Object.class,
                         (payload, ctx) -> listItems(payload, ctx, db)),
                 Export.of("compute", Codec.MSGPACK, Codec.MSGPACK, Object.class,
-                        (payload, ctx) -> DemoContract.compute(payload)),
+                        DemoExports::compute),
                 Export.of("offload_table", Codec.JSON, Codec.JSON, Object.class,
                         (payload, ctx) -> DemoContract.offloadTable(payload)),
                 Export.of("health", Codec.JSON, Codec.JSON, Object.class,
                         (payload, ctx) -> DemoContract.health()));
+    }
+
+    private static Object compute(Object payload, MoltContext ctx) {
+        Map<String, Object> result = DemoContract.compute(payload, ctx::isCancelled);
+        ctx.throwIfCancelled();
+        return result;
     }
 
     private static byte[] listItems(Object payload, MoltContext ctx, FakeDb db) {

@@ -16,6 +16,8 @@ public final class FakeDb {
     /** A database that costs nothing. */
     public static final FakeDb FREE = new FakeDb(0, 0, 0);
 
+    /** Iterations of the per-row CPU work between two checks of the cancellation flag. */
+    private static final long CPU_SLICE = 4096;
 
     /** Written once per query so that the JIT cannot drop the per-row CPU work. */
     @SuppressWarnings("unused")
@@ -93,7 +95,8 @@ public final class FakeDb {
      * Spends what a query returning {@code rows} rows costs: the base latency (a sleep), then per
      * row the decoding busy-wait and the CPU work. Stops early, without an exception, as soon as
      * {@code cancelled} says so: checked whenever the sleeping thread wakes (a worker unparks it when
-     * the call is cancelled, see {@code MoltContext#isCancelled}) and once per row.
+     * the call is cancelled, see {@code MoltContext#isCancelled}), once per row, on every turn of
+     * the decoding busy-wait and every {@value #CPU_SLICE} iterations of the CPU work.
      *
      * @return whether the query ran to the end (false when it was cancelled)
      */
@@ -111,18 +114,35 @@ public final class FakeDb {
                 sink = acc;
                 return false;
             }
-            if (decodeNanos > 0) {
-                long start = System.nanoTime();
-                while (System.nanoTime() - start < decodeNanos) {
-                    Thread.onSpinWait();
-                }
+            if (decodeNanos > 0 && !spin(decodeNanos, cancelled)) {
+                sink = acc;
+                return false;
             }
-            for (long i = 0; i < cpuIters; i++) {
-                acc = acc * 6364136223846793005L + 1442695040888963407L + r;
-                acc ^= acc >>> 29;
+            // in slices, so that a row costing seconds still notices a cancel within microseconds
+            for (long left = cpuIters; left > 0; left -= CPU_SLICE) {
+                for (long i = Math.min(left, CPU_SLICE); i > 0; i--) {
+                    acc = acc * 6364136223846793005L + 1442695040888963407L + r;
+                    acc ^= acc >>> 29;
+                }
+                if (left > CPU_SLICE && cancelled.getAsBoolean()) {
+                    sink = acc;
+                    return false;
+                }
             }
         }
         sink = acc;
+        return true;
+    }
+
+    /** Busy-waits {@code nanos}; false as soon as {@code cancelled} says so. */
+    private static boolean spin(long nanos, BooleanSupplier cancelled) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < nanos) {
+            if (cancelled.getAsBoolean()) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
         return true;
     }
 

@@ -83,7 +83,11 @@ class DemoContractTest {
         assertThat(ListItemsQuery.fromPayload(payload("user_id", 1)).limit()).isEqualTo(50);
         assertThat(ListItemsQuery.fromPayload(payload("user_id", 1, "limit", true)).limit()).isEqualTo(50);
         assertThat(new ListItemsQuery(1, null, null, null, 9999).limit()).isEqualTo(500);
-        assertThat(ListItemsQuery.limitOf(new BigInteger("100000000000000000000"))).isEqualTo(50);
+        // an integer beyond the long range, or a megabyte of digits, is refused rather than defaulted
+        assertThatThrownBy(() -> ListItemsQuery.limitOf(new BigInteger("100000000000000000000")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("limit is out of range");
+        assertThatThrownBy(() -> ListItemsQuery.fromPayload(payload("user_id", 1, "limit", "1".repeat(1 << 20))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("limit is too long");
     }
 
     @Test
@@ -110,15 +114,18 @@ class DemoContractTest {
         Map<String, Object> r = DemoContract.compute(payload("values", "1,2,3", "scale", 2, "offset", 1));
         assertThat(r.keySet()).containsExactly("count", "sum", "scaled");
         assertThat(r.get("count")).isEqualTo(3);
-        assertThat(r.get("sum")).isEqualTo(6.0);
+        assertThat(r.get("sum")).as("the sum of the scaled values").isEqualTo(15.0);
         assertThat(r.get("scaled")).isEqualTo(List.of(3.0, 5.0, 7.0));
         Map<String, Object> listed = DemoContract.compute(payload("values", List.of(1, 2.5, -1)));
         assertThat(listed.get("scaled")).isEqualTo(List.of(1.0, 2.5, -1.0));
         assertThat(listed.get("sum")).isEqualTo(2.5);
+        // PROTOCOL.md section 12's example
+        assertThat(DemoContract.compute(List.of(1, 2, 3.5), 2, 1))
+                .isEqualTo(Map.of("count", 3, "sum", 16.0, "scaled", List.of(3.0, 5.0, 8.0)));
         assertThat(DemoContract.compute(payload("values", " 1.5 , 2e1")).get("scaled")).isEqualTo(List.of(1.5, 20.0));
         assertThat(DemoContract.compute(payload()).get("count")).isEqualTo(0);
         assertThat(new String(DemoContract.toJson(DemoContract.compute("1,2,3", 2, 1)), StandardCharsets.UTF_8))
-                .isEqualTo("{\"count\":3,\"sum\":6.0,\"scaled\":[3.0,5.0,7.0]}");
+                .isEqualTo("{\"count\":3,\"sum\":15.0,\"scaled\":[3.0,5.0,7.0]}");
     }
 
     @Test
@@ -137,6 +144,10 @@ class DemoContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale");
         assertThatThrownBy(() -> DemoContract.compute(payload("values", Map.of())))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DemoContract.compute(payload("values", "1", "scale", "1".repeat(8 * 1024) + "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("scale is too long");
+        assertThatThrownBy(() -> DemoContract.offloadTable(payload("rows", "1".repeat(800_000))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rows is too long");
     }
 
     @Test
@@ -188,5 +199,46 @@ class DemoContractTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).as("20 ms + 20 rows * 50 us").isGreaterThanOrEqualTo(20L);
         assertThat(DemoContract.listItems(new ListItemsQuery(1, null, null, null, 2), costly))
                 .isEqualTo(DemoContract.listItems(new ListItemsQuery(1, null, null, null, 2), FakeDb.FREE));
+    }
+
+    @Test
+    void computeStopsWhenCancelled() {
+        List<Integer> many = java.util.Collections.nCopies(100_000, 1);
+        AtomicBoolean cancelled = new AtomicBoolean(true);
+        Map<String, Object> partial = DemoContract.compute(payload("values", many), cancelled::get);
+        assertThat((List<?>) partial.get("scaled")).as("stopped at the first check").hasSizeLessThan(5_000);
+        Map<String, Object> full = DemoContract.compute(payload("values", many), () -> false);
+        assertThat((List<?>) full.get("scaled")).hasSize(100_000);
+        assertThat(full.get("sum")).isEqualTo(100_000.0);
+    }
+
+    @Test
+    void aCostlyRowStopsWithinItsCpuWorkAndItsDecodeWait() {
+        // one row worth minutes of CPU, or of busy-waiting: a check per row alone would not stop it
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Thread canceller = new Thread(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            cancelled.set(true);
+        });
+        long t0 = System.nanoTime();
+        canceller.start();
+        assertThat(new FakeDb(0, 0, 1_000_000_000_000L).simulateQuery(1, cancelled::get)).isFalse();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
+
+        AtomicBoolean cancelled2 = new AtomicBoolean();
+        Thread canceller2 = new Thread(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            cancelled2.set(true);
+        });
+        long t1 = System.nanoTime();
+        canceller2.start();
+        assertThat(new FakeDb(0, 600_000_000L, 0).simulateQuery(1, cancelled2::get)).isFalse();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).isLessThan(5_000L);
+        try {
+            canceller.join();
+            canceller2.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

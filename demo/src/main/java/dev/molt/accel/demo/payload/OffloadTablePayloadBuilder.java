@@ -1,21 +1,19 @@
-package dev.molt.accel.spring.payload;
+package dev.molt.accel.demo.payload;
 
+import dev.molt.accel.contracts.DemoPayloads;
 import dev.molt.accel.spring.MoltOffloadContext;
 import dev.molt.accel.spring.MoltPayloadBuilder;
-import java.util.Map;
 
 /**
  * The {@code offload_table} payload (PROTOCOL.md section 12): {@code rows} (default 10000, clamped to
  * 1..50000; a non-integer reads as 10000). The export takes JSON: use it with {@code codec = "json"}.
- * Stateless and thread-safe.
+ * Fields are read by {@link DemoPayloads#offloadTable}; a number longer than 64 characters or out of range
+ * is a 400 too. Stateless and thread-safe.
  */
 public final class OffloadTablePayloadBuilder implements MoltPayloadBuilder {
 
-    public static final int DEFAULT_ROWS = 10_000;
-    public static final int MAX_ROWS = 50_000;
-
     @Override
     public Object build(MoltOffloadContext context) {
-        return Map.of("rows", Fields.clamped(Fields.value(context, "rows"), DEFAULT_ROWS, 1, MAX_ROWS));
+        return RequestFields.build(context, DemoPayloads::offloadTable);
     }
 }

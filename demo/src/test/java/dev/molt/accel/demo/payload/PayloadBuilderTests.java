@@ -1,17 +1,15 @@
-package dev.molt.accel.spring.unit;
+package dev.molt.accel.demo.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.molt.accel.spring.MoltOffloadContext;
 import dev.molt.accel.spring.MoltPayloadValidationException;
-import dev.molt.accel.spring.payload.ComputePayloadBuilder;
-import dev.molt.accel.spring.payload.ListItemsPayloadBuilder;
-import dev.molt.accel.spring.payload.OffloadTablePayloadBuilder;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The demo contract builders (PROTOCOL.md section 12): validation and clamping. */
@@ -68,6 +66,26 @@ class PayloadBuilderTests {
         assertThat(table.build(params(Map.of("rows", List.of("60000"))))).isEqualTo(Map.of("rows", 50_000));
         assertThat(table.build(params(Map.of("rows", List.of("0"))))).isEqualTo(Map.of("rows", 1));
         assertThat(table.build(params(Map.of("rows", List.of("lots"))))).isEqualTo(Map.of("rows", 10_000));
+    }
+
+    @Test
+    void overlongNumbersAreA400ThatQuotesNothingOfThem() {
+        String megabyte = "1".repeat(1 << 20);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> list.build(params(Map.of("user_id", List.of(megabyte)))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("user_id is too long")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(120));
+        assertThatThrownBy(() -> list.build(params(Map.of("user_id", List.of("1"), "limit", List.of(megabyte)))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("limit is too long");
+        assertThatThrownBy(() -> compute.build(params(Map.of("scale", List.of(megabyte + "x")))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("scale is too long");
+        assertThatThrownBy(() -> compute.build(args(Map.of("body", Map.of("values", List.of(1, megabyte))))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("values[1] is too long");
+        assertThatThrownBy(() -> table.build(args(Map.of("body", Map.of("rows", megabyte)))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("rows is too long");
+        assertThatThrownBy(() -> table.build(params(Map.of("rows", List.of("99999999999999999999")))))
+                .isInstanceOf(MoltPayloadValidationException.class).hasMessageStartingWith("rows is too long");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("six 1 MB refusals").isLessThan(1_000L);
     }
 
     private int limit(String value) {

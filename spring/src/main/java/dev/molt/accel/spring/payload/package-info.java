@@ -1,7 +1,0 @@
-/**
- * Payload builders for the demo contract of PROTOCOL.md section 12 ({@code list_items},
- * {@code compute}, {@code offload_table}), with its validation and clamping. They read each field
- * from the method argument of that name, else from an entry of a {@code Map} argument (a JSON body),
- * else from the request parameters.
- */
-package dev.molt.accel.spring.payload;
