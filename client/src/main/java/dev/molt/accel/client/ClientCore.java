@@ -1,5 +1,10 @@
 package dev.molt.accel.client;
 
+import dev.molt.accel.client.internal.CompletionBatch;
+import dev.molt.accel.client.internal.EngineThreads;
+import dev.molt.accel.client.internal.GuardedListener;
+import dev.molt.accel.client.internal.RetryPolicy;
+import dev.molt.accel.client.internal.TimerQueue;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.Envelopes;
@@ -19,19 +24,22 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The engine behind {@link MoltClient} and {@link MoltClientPool}: a fixed number of slots, each
- * holding at most one worker process taking calls, one timer thread for deadlines, retries and
- * cancel checks, and the call life cycle (send, answer, retry, restart, cancel, time out).
+ * holding at most one worker process taking calls, one timer thread for deadlines, and the call
+ * life cycle (send, answer, retry, restart, cancel, time out). Its threading rules are those of
+ * the package {@code dev.molt.accel.client.internal}.
  */
 final class ClientCore implements MoltClient {
 
@@ -40,6 +48,8 @@ final class ClientCore implements MoltClient {
     private static final byte[] EMPTY = new byte[0];
     private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NOT_ARMED = Long.MAX_VALUE;
+    /** How long after a worker exited its stdout may stay open (buffered answers) before a descendant is blamed. */
+    private static final long EXIT_DRAIN_MILLIS = 200;
     /** How long a lone blocking caller spins before parking; {@code -Dmolt.accel.spinMicros=0} turns it off. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("molt.accel.spinMicros", 50));
 
@@ -49,15 +59,21 @@ final class ClientCore implements MoltClient {
     private final Duration startTimeout;
     private final long closeStepMillis;
     private final long cancelGraceNanos;
+    private final long retireLimitNanos;
+    private final Duration probeTimeout;
     private final long restartBackoffNanos;
     private final long restartBackoffMaxNanos;
     private final int maxRestarts;
     private final CallOptions defaultOptions;
-    private final MoltClientListener listener;
+    private final GuardedListener listener;
     private final String name;
+    private final LongSupplier ticker;
     private final ScheduledThreadPoolExecutor timer;
-    private final Executor lifecycle;
-    private ThreadPoolExecutor lifecyclePool;
+    private final TimerQueue timers = new TimerQueue();
+    private final ThreadPoolExecutor lifecycle;
+    private final Executor callbacks;
+    /** The callback executor when the client made it (and so shuts it down). */
+    private final ThreadPoolExecutor ownCallbacks;
     private final Slot[] slots;
     private final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -65,7 +81,7 @@ final class ClientCore implements MoltClient {
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong cancels = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
-    /** When the sweeper is next due ({@code System.nanoTime()}), or {@link #NOT_ARMED}. */
+    /** When the sweeper is next due (ticker time), or {@link #NOT_ARMED}. */
     private final AtomicLong sweepAt = new AtomicLong(NOT_ARMED);
     private volatile String lastFailure;
     private volatile boolean closed;
@@ -77,65 +93,77 @@ final class ClientCore implements MoltClient {
         this.startTimeout = b.startTimeout;
         this.closeStepMillis = b.closeTimeout.toMillis();
         this.cancelGraceNanos = b.cancelGrace.toNanos();
+        this.retireLimitNanos = b.cancelGrace.toNanos() + b.closeTimeout.toNanos();
+        this.probeTimeout = b.probeTimeout;
         this.restartBackoffNanos = b.restartBackoff.toNanos();
         this.restartBackoffMaxNanos = b.restartBackoffMax.toNanos();
         this.maxRestarts = b.maxRestarts;
         this.defaultOptions = b.defaultOptions;
-        this.listener = b.listener;
+        this.listener = GuardedListener.of(b.listener);
         this.name = b.name;
+        this.ticker = b.ticker;
         int id = CLIENT_IDS.incrementAndGet();
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "molt-accel-timer-" + id);
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = new ScheduledThreadPoolExecutor(1, EngineThreads.named("molt-accel-timer-" + id, false));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.lifecycle = lifecycleExecutor(id);
+        this.lifecycle = EngineThreads.lifecycleExecutor(id);
+        if (b.callbackExecutor != null) {
+            this.callbacks = b.callbackExecutor;
+            this.ownCallbacks = null;
+        } else {
+            this.ownCallbacks = EngineThreads.callbackExecutor();
+            this.callbacks = ownCallbacks;
+        }
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
             slots[i] = new Slot(i);
         }
     }
 
-    /**
-     * Runs worker starts and ordered shutdowns, which block for a spawn or for a process to exit:
-     * never on the timer thread, whose deadlines must not wait for them. Threads are created only
-     * while there is such work and end after a second idle.
-     */
-    private Executor lifecycleExecutor(int id) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 4, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "molt-accel-lifecycle-" + id);
-            t.setDaemon(true);
-            return t;
-        }, (task, executor) -> {
-            if (!executor.isShutdown()) {
-                timer.execute(task); // all four busy: fall back rather than drop the work
-            }
-        });
-        lifecyclePool = pool;
-        return pool;
+    Executor callbacks() {
+        return callbacks;
     }
 
-    ScheduledThreadPoolExecutor timer() {
-        return timer;
+    long now() {
+        return ticker.getAsLong();
+    }
+
+    /** Runs blocking work on the lifecycle executor; dropped once the client is closing. */
+    void onLifecycle(Runnable task) {
+        try {
+            lifecycle.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("Client '{}' is closing; lifecycle task dropped", name);
+        }
     }
 
     // ---------------------------------------------------------------- public API
 
     @Override
     public MoltResult call(String entry, Object payload, CallOptions options) {
-        Call call = (Call) callAsync(entry, payload, options);
+        Call call = newCall(entry, payload, options, false);
         try {
             awaitBriefly(call);
-            return call.get();
+            MoltResult r = call.get();
+            reportOnCaller(call);
+            return r;
         } catch (InterruptedException e) {
             cancel(call, "interrupted");
             Thread.currentThread().interrupt();
             throw new MoltCancelledException("Call to '" + entry + "' interrupted", entry, requestIdOf(call), e);
         } catch (ExecutionException e) {
+            reportOnCaller(call);
             throw rethrow(e.getCause(), entry, call);
         } catch (CancellationException e) {
             throw new MoltCancelledException("Call to '" + entry + "' cancelled", entry, requestIdOf(call), e);
+        }
+    }
+
+    /** A blocking call's hooks and listener run on its caller, once it woke up with the outcome. */
+    private void reportOnCaller(Call call) {
+        String outcome = call.outcome;
+        if (outcome != null) {
+            runResponseHooks(call, call.lastResponse, call.lastClientNanos);
+            ended(call, outcome);
         }
     }
 
@@ -170,14 +198,19 @@ final class ClientCore implements MoltClient {
 
     @Override
     public CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options) {
+        return newCall(entry, payload, options, true);
+    }
+
+    private Call newCall(String entry, Object payload, CallOptions options, boolean async) {
         if (entry == null || entry.isEmpty()) {
             throw new IllegalArgumentException("entry is empty");
         }
         if (options == null) {
             options = defaultOptions;
         }
+        long now = now();
         if (closed) {
-            Call failed = new Call(this, entry, EMPTY, options, null);
+            Call failed = new Call(this, entry, EMPTY, options, null, async, now);
             failed.completeExceptionally(new MoltWorkerUnavailableException("The client is closed", entry, 0, null));
             return failed;
         }
@@ -185,17 +218,13 @@ final class ClientCore implements MoltClient {
         try {
             bytes = payload instanceof byte[] raw ? raw : Payloads.encode(options.codec(), payload);
         } catch (PayloadException e) {
-            Call failed = new Call(this, entry, EMPTY, options, null);
+            Call failed = new Call(this, entry, EMPTY, options, null, async, now);
             failed.completeExceptionally(new MoltInvalidInputException(e.getMessage(), entry, 0, e));
             return failed;
         }
-        Call call = new Call(this, entry, bytes, options, null);
+        Call call = new Call(this, entry, bytes, options, null, async, now);
         calls.incrementAndGet();
-        try {
-            listener.callStarted(entry);
-        } catch (RuntimeException e) {
-            log.warn("Listener failed in callStarted", e);
-        }
+        listener.callStarted(entry);
         dispatch(call);
         return call;
     }
@@ -221,15 +250,17 @@ final class ClientCore implements MoltClient {
         CallOptions options = CallOptions.builder().codec(Codec.RAW).timeout(timeout).build();
         List<CompletableFuture<MoltResult>> pings = new ArrayList<>();
         for (Slot s : slots) {
-            pings.add(s.ensureStarted().thenCompose(w -> {
-                Call ping = new Call(this, Entries.PING, EMPTY, options, w);
-                send(w, ping);
-                return ping;
-            }));
+            pings.add(s.ensureStarted().thenCompose(w -> pinnedPing(w, options)));
         }
         for (CompletableFuture<MoltResult> f : pings) {
             join(f, Entries.PING);
         }
+    }
+
+    private Call pinnedPing(WorkerProcess w, CallOptions options) {
+        Call ping = new Call(this, Entries.PING, EMPTY, options, w, false, now());
+        send(w, ping);
+        return ping;
     }
 
     @Override
@@ -256,6 +287,10 @@ final class ClientCore implements MoltClient {
         return w == null ? 0 : w.inFlight();
     }
 
+    /**
+     * Bounded close: every step has {@code closeTimeout}, workers close in parallel under one
+     * overall limit (three steps and a little), and a worker still there after it is killed.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -265,33 +300,70 @@ final class ClientCore implements MoltClient {
         List<WorkerProcess> all = new ArrayList<>(processes);
         for (WorkerProcess w : all) {
             w.markDead("client closed");
-            failPending(w, "the client was closed", false);
         }
         for (WorkerProcess w : all) {
-            w.shutdown(closeStepMillis);
-            processes.remove(w);
+            failPending(w, "the client was closed", false);
         }
+        long limitMillis = closeStepMillis * 3 + 500;
+        closeInParallel(all, limitMillis);
         timer.shutdownNow();
-        lifecyclePool.shutdown();
+        timers.clear();
+        lifecycle.shutdown();
         try {
-            if (!lifecyclePool.awaitTermination(closeStepMillis * 3, TimeUnit.MILLISECONDS)) {
-                log.warn("Client '{}': worker start/stop threads did not finish within {} ms", name, closeStepMillis * 3);
-                lifecyclePool.shutdownNow();
+            if (!lifecycle.awaitTermination(closeStepMillis, TimeUnit.MILLISECONDS)) {
+                log.warn("Client '{}': worker start/stop threads did not finish within {} ms", name, closeStepMillis);
+                lifecycle.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (WorkerProcess late : List.copyOf(processes)) {
-            // started while closing: it never took a call
-            late.kill();
-            late.shutdown(closeStepMillis);
-            processes.remove(late);
+        // started while closing: they never took a call
+        closeInParallel(new ArrayList<>(processes), limitMillis);
+        if (ownCallbacks != null) {
+            ownCallbacks.shutdown();
+            awaitQuietly(ownCallbacks, closeStepMillis, "callback");
         }
-        try {
-            if (!timer.awaitTermination(closeStepMillis, TimeUnit.MILLISECONDS)) {
-                log.warn("Client '{}': timer thread did not stop within {} ms", name, closeStepMillis);
+        awaitQuietly(timer, closeStepMillis, "timer");
+    }
+
+    private void closeInParallel(List<WorkerProcess> workers, long limitMillis) {
+        if (workers.isEmpty()) {
+            return;
+        }
+        List<Thread> closers = new ArrayList<>();
+        for (WorkerProcess w : workers) {
+            Thread t = new Thread(() -> w.shutdown(closeStepMillis), "molt-accel-closer-" + w.pid);
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMillis);
+        for (int i = 0; i < closers.size(); i++) {
+            Thread t = closers.get(i);
+            WorkerProcess w = workers.get(i);
+            try {
+                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left > 0) {
+                    t.join(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
+            if (t.isAlive()) {
+                log.warn("Client '{}': worker {} did not close within {} ms; killing it", name, w.pid, limitMillis);
+                w.kill();
+            }
+            processes.remove(w);
+        }
+    }
+
+    private void awaitQuietly(java.util.concurrent.ExecutorService e, long millis, String what) {
+        try {
+            if (!e.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
+                log.warn("Client '{}': {} threads did not stop within {} ms", name, what, millis);
+                e.shutdownNow();
+            }
+        } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
     }
@@ -299,11 +371,11 @@ final class ClientCore implements MoltClient {
     // ---------------------------------------------------------------- dispatch
 
     private void dispatch(Call call) {
-        if (call.isDone()) {
+        if (call.isDecided()) {
             return;
         }
         if (closed) {
-            finish(call, new MoltWorkerUnavailableException("The client is closed", call.entry, 0, null));
+            fail(call, new MoltWorkerUnavailableException("The client is closed", call.entry, 0, null), null, 0);
             return;
         }
         Slot slot = pick();
@@ -313,26 +385,40 @@ final class ClientCore implements MoltClient {
             return;
         }
         CompletableFuture<WorkerProcess> starting = slot.ensureStarted();
-        long timeoutNanos = call.options.timeoutNanos();
-        if (!starting.isDone() && timeoutNanos > 0 && starts.get() > 0) {
-            // after a worker was lost, a caller waits for its replacement no longer than its own
-            // timeout; only the very first start may take up to the start timeout
+        // only the client's very first start may take up to the start timeout: a call waiting for
+        // it starts its deadline once that worker is ready; later waits count against the deadline
+        boolean firstStart = starts.get() == 0;
+        long deadline = call.deadlineNanos;
+        if (!starting.isDone() && deadline != 0 && !firstStart) {
             call.waitingForStart = true;
-            timer.schedule(() -> {
+            addTimer(deadline, () -> {
                 if (call.waitingForStart) {
-                    finish(call, new MoltWorkerUnavailableException("No worker became ready within "
-                            + call.options.timeout().toMillis() + " ms", call.entry, 0, null));
+                    fail(call, new MoltWorkerUnavailableException("No worker became ready within the call's "
+                            + call.options.timeout().toMillis() + " ms deadline", call.entry, 0, null), null, 0);
                 }
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            });
         }
-        starting.whenComplete((started, failure) -> {
+        starting.whenCompleteAsync((started, failure) -> {
             call.waitingForStart = false;
             if (failure != null) {
-                attemptFailed(call, null, unavailable(failure, call.entry));
+                attemptFailed(call, null, unavailable(failure, call.entry), null, 0);
             } else {
+                if (firstStart && call.attempts == 0 && call.options.timeoutNanos() > 0) {
+                    call.deadlineNanos = Attempt.nonZero(now() + call.options.timeoutNanos());
+                }
                 send(started, call);
             }
-        });
+        }, lifecycleOrDirect());
+    }
+
+    private Executor lifecycleOrDirect() {
+        return task -> {
+            try {
+                lifecycle.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run(); // closing: the task only fails the call
+            }
+        };
     }
 
     /**
@@ -372,87 +458,94 @@ final class ClientCore implements MoltClient {
         return idle != null ? idle : slots[start];
     }
 
+    /** Sends one attempt of {@code call} to {@code w}, with the time its deadline leaves as {@code timeout_ms}. */
     private void send(WorkerProcess w, Call call) {
-        if (call.isDone()) {
+        if (call.isDecided()) {
             return;
         }
+        long now = now();
+        long deadline = call.deadlineNanos;
+        long timeoutMs = 0;
+        if (deadline != 0) {
+            long left = deadline - now;
+            if (left <= 0) {
+                fail(call, deadlinePassed(call, 0, now), null, 0);
+                return;
+            }
+            timeoutMs = Math.min(RequestEnvelope.MAX_TIMEOUT_MS, Math.max(1, (left + 999_999) / 1_000_000));
+        }
         long id = w.nextId();
-        Attempt a = new Attempt(call, w, id);
+        Attempt a = new Attempt(call, w, id, now);
         call.attempt = a;
+        call.attempts++;
         w.pending.put(id, a);
-        if (w.state == WorkerProcess.State.DEAD) {
+        if (w.state() == WorkerProcess.State.DEAD) {
             if (w.pending.remove(id) != null && a.settle()) {
                 attemptFailed(call, a, new MoltWorkerUnavailableException(
-                        "Worker " + w.pid + " is gone: " + w.deathReason(), call.entry, id, null));
+                        "Worker " + w.pid + " is gone: " + w.deathReason(), call.entry, id, null), null, 0);
             }
             return;
         }
         CallOptions o = call.options;
-        // armed before the hook and the write: time spent in either counts against the timeout
-        if (a.deadlineNanos != 0) {
-            armSweeper(o.cancelCheck() != null ? a.sentNanos + CANCEL_POLL_NANOS : a.deadlineNanos);
-        } else if (o.cancelCheck() != null) {
-            armSweeper(a.sentNanos + CANCEL_POLL_NANOS);
+        // armed before the hook and the write: time spent in either counts against the deadline
+        if (o.cancelCheck() != null) {
+            armSweeper(now + CANCEL_POLL_NANOS);
+        } else if (deadline != 0) {
+            armSweeper(deadline);
         }
         byte[] frame;
         try {
-            RequestEnvelope request = new RequestEnvelope(id, call.entry, o.timeout().toMillis(), o.codec(), call.payload);
+            RequestEnvelope request = new RequestEnvelope(id, call.entry, timeoutMs, o.codec(), call.payload);
             if (o.beforeSend() != null) {
                 runHook(o.beforeSend(), request, "beforeSend");
             }
             frame = Envelopes.encodeRequestFrame(wire, request, maxFrameBytes);
         } catch (IllegalArgumentException e) {
             if (w.pending.remove(id) != null && a.settle()) {
-                finish(call, new MoltInvalidInputException(e.getMessage(), call.entry, id, e));
+                fail(call, new MoltInvalidInputException(e.getMessage(), call.entry, id, e), null, 0);
             }
             return;
         }
         try {
             w.write(frame, a);
         } catch (IOException e) {
-            onDeath(w, "worker stdin closed (" + e.getMessage() + ")", false);
+            onReaderEnd(w, "worker stdin closed (" + e.getMessage() + ")", false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (w.pending.remove(id) != null && a.settle()) {
-                finish(call, new MoltCancelledException("Interrupted while sending to '" + call.entry + "'",
-                        call.entry, id, e));
+                fail(call, new MoltCancelledException("Interrupted while sending to '" + call.entry + "'",
+                        call.entry, id, e), null, 0);
             }
         }
     }
 
+    private static MoltTimeoutException deadlinePassed(Call call, long id, long now) {
+        long late = TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - call.deadlineNanos));
+        int attempts = call.attempts;
+        return new MoltTimeoutException("No answer from '" + call.entry + "' within its "
+                + call.options.timeout().toMillis() + " ms deadline (passed by " + late + " ms; " + attempts
+                + (attempts == 1 ? " attempt)" : " attempts)"), call.entry, id, null);
+    }
+
     // ---------------------------------------------------------------- outcomes
 
-    /** Called by a worker's reader thread with the answer to an attempt. */
-    void onResponse(Attempt a, ResponseEnvelope r, int frameBytes) {
+    /** Called by a worker's reader thread with the answer to an attempt: decides, hands off, never runs user code. */
+    void onResponse(Attempt a, ResponseEnvelope r) {
         WorkerProcess w = a.worker;
         if (!a.settle()) {
             closeIfDrained(w);
             return;
         }
         Call call = a.call;
-        CallOptions o = call.options;
-        if (o.afterRecv() != null) {
-            runHook(o.afterRecv(), r, "afterRecv");
-        }
-        long clientNanos = System.nanoTime() - a.sentNanos;
-        byte[] payload = r.payloadOrEmpty();
-        if (o.metrics() != null) {
-            runHook(o.metrics(), MoltResult.mergeMetrics(r.metrics(), clientNanos, call.payload.length, payload.length),
-                    "metrics");
-        }
+        long clientNanos = now() - a.sentNanos;
         switch (r.status()) {
-            case OK -> {
-                MoltResult result = new MoltResult(call.entry, a.id, r.codec(), payload, o.decodeResponse(),
-                        r.metrics(), clientNanos, call.payload.length);
-                if (call.complete(result)) {
-                    ended(call, "ok");
-                }
-            }
-            case BUSY -> attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null));
-            case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null));
-            case CANCELLED -> attemptFailed(call, a, new MoltCancelledException(message(r, "Request cancelled"), call.entry, a.id, null));
-            case INVALID_INPUT -> attemptFailed(call, a, new MoltInvalidInputException(message(r, "Invalid input"), call.entry, a.id, null));
-            case INTERNAL_ERROR -> attemptFailed(call, a, new MoltInternalErrorException(message(r, "Internal error"), call.entry, a.id, null));
+            case OK -> succeed(call, new MoltResult(call.entry, a.id, r.codec(), r.payloadOrEmpty(),
+                    call.options.decodeResponse(), r.metrics(), clientNanos, call.payload.length), r, clientNanos);
+            case BUSY -> attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null), r, clientNanos);
+            case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null), r, clientNanos);
+            case CANCELLED -> attemptFailed(call, a, new MoltCancelledException(message(r, "Request cancelled"), call.entry, a.id, null), r, clientNanos);
+            case INVALID_INPUT -> attemptFailed(call, a, new MoltInvalidInputException(message(r, "Invalid input"), call.entry, a.id, null), r, clientNanos);
+            case INTERNAL_ERROR -> attemptFailed(call, a, new MoltInternalErrorException(message(r, "Internal error"), call.entry, a.id, null), r, clientNanos);
         }
         closeIfDrained(w);
     }
@@ -461,83 +554,174 @@ final class ClientCore implements MoltClient {
         return r.error() == null || r.error().isEmpty() ? fallback : r.error();
     }
 
-    /** Decides between a retry and a failure once an attempt failed. */
-    private void attemptFailed(Call call, Attempt a, MoltAccelException failure) {
-        if (call.isDone()) {
+    private static RetryPolicy.Failure kindOf(MoltAccelException failure) {
+        if (failure instanceof MoltBusyException) {
+            return RetryPolicy.Failure.BUSY;
+        }
+        if (failure instanceof MoltTimeoutException) {
+            return RetryPolicy.Failure.TIMEOUT;
+        }
+        if (failure instanceof MoltWorkerUnavailableException || failure instanceof MoltProtocolException) {
+            return RetryPolicy.Failure.WORKER_LOST;
+        }
+        return RetryPolicy.Failure.OTHER;
+    }
+
+    /** Asks the retry policy what follows a failed attempt and carries it out (state only: sends go to the lifecycle executor). */
+    private void attemptFailed(Call call, Attempt a, MoltAccelException failure, ResponseEnvelope r, long clientNanos) {
+        if (call.isDecided()) {
+            return;
+        }
+        long now = now();
+        long left = call.deadlineNanos == 0 ? RetryPolicy.NO_DEADLINE : call.deadlineNanos - now;
+        RetryPolicy.Decision d = RetryPolicy.decide(kindOf(failure), call.retryOptions(maxRestarts), call.retriesUsed,
+                call.restartsUsed, left, closed);
+        switch (d.action()) {
+            case FAIL -> fail(call, failure, r, clientNanos);
+            case RESEND -> {
+                call.restartsUsed++;
+                log.debug("Re-sending idempotent call to '{}' after: {}", call.entry, failure.getMessage());
+                onLifecycleOrFail(call, failure, () -> {
+                    runResponseHooks(call, r, clientNanos);
+                    dispatch(call);
+                });
+            }
+            case RETRY -> {
+                call.retriesUsed++;
+                Runnable resend = () -> onLifecycleOrFail(call, failure, () -> {
+                    runResponseHooks(call, r, clientNanos);
+                    dispatch(call);
+                });
+                if (d.delayNanos() == 0) {
+                    resend.run();
+                } else {
+                    addTimer(now + d.delayNanos(), resend);
+                }
+            }
+        }
+    }
+
+    private void onLifecycleOrFail(Call call, MoltAccelException failure, Runnable task) {
+        try {
+            lifecycle.execute(task);
+        } catch (RejectedExecutionException e) {
+            fail(call, failure, null, 0);
+        }
+    }
+
+    private void succeed(Call call, MoltResult result, ResponseEnvelope r, long clientNanos) {
+        deliver(call, result, null, r, clientNanos);
+    }
+
+    private void fail(Call call, MoltAccelException failure, ResponseEnvelope r, long clientNanos) {
+        deliver(call, null, failure, r, clientNanos);
+    }
+
+    /**
+     * Completes the call once. An asynchronous call completes on the callback executor (the response
+     * hooks, the listener and whatever the user chained run there); a blocking call completes here,
+     * which only wakes its caller, who then runs the hooks and the listener.
+     */
+    private void deliver(Call call, MoltResult result, MoltAccelException failure, ResponseEnvelope r, long clientNanos) {
+        if (!call.decide()) {
+            return;
+        }
+        String outcome = result != null ? "ok" : failure.errorCode();
+        if (call.async) {
+            CompletionBatch.submit(callbacks, () -> {
+                runResponseHooks(call, r, clientNanos);
+                boolean done = result != null ? call.complete(result) : call.completeExceptionally(failure);
+                if (done) {
+                    ended(call, outcome);
+                }
+            });
+        } else {
+            call.lastResponse = r;
+            call.lastClientNanos = clientNanos;
+            call.outcome = call.pinned == null ? outcome : null;
+            if (result != null) {
+                call.complete(result);
+            } else {
+                call.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private void runResponseHooks(Call call, ResponseEnvelope r, long clientNanos) {
+        if (r == null) {
             return;
         }
         CallOptions o = call.options;
-        boolean deathLike = failure instanceof MoltWorkerUnavailableException || failure instanceof MoltProtocolException;
-        if (deathLike && o.idempotent() && call.restartsUsed < maxRestarts && !closed && call.pinned == null) {
-            call.restartsUsed++;
-            log.debug("Re-sending idempotent call to '{}' after: {}", call.entry, failure.getMessage());
-            dispatch(call);
-            return;
+        if (o.afterRecv() != null) {
+            runHook(o.afterRecv(), r, "afterRecv");
         }
-        boolean retry = (failure instanceof MoltBusyException && o.retryOnBusy())
-                || (failure instanceof MoltTimeoutException && o.retryOnTimeout() && o.idempotent());
-        if (retry && call.retriesUsed < o.maxRetries() && !closed && call.pinned == null) {
-            long backoff = o.retryBackoff().toNanos() << Math.min(call.retriesUsed, 20);
-            backoff = Math.min(backoff, o.retryBackoffMax().toNanos());
-            call.retriesUsed++;
-            if (backoff <= 0) {
-                dispatch(call);
-            } else {
-                timer.schedule(() -> dispatch(call), backoff, TimeUnit.NANOSECONDS);
-            }
-            return;
-        }
-        finish(call, failure);
-    }
-
-    private void finish(Call call, MoltAccelException failure) {
-        if (call.completeExceptionally(failure)) {
-            ended(call, failure.errorCode());
+        if (o.metrics() != null) {
+            runHook(o.metrics(), MoltResult.mergeMetrics(r.metrics(), clientNanos, call.payload.length,
+                    r.payloadOrEmpty().length), "metrics");
         }
     }
 
     private void ended(Call call, String outcome) {
         if (call.pinned == null) {
-            try {
-                listener.callCompleted(call.entry, outcome, System.nanoTime() - call.startNanos);
-            } catch (RuntimeException e) {
-                log.warn("Listener failed in callCompleted", e);
-            }
+            listener.callCompleted(call.entry, outcome, now() - call.startNanos);
         }
     }
 
-    private void onClientTimeout(Attempt a) {
+    /** On the timer: the call's deadline passed with this attempt unanswered. */
+    private void onClientTimeout(Attempt a, long now) {
         if (!a.settle()) {
             return;
         }
         Call call = a.call;
         WorkerProcess w = a.worker;
         a.abandoned = true;
-        MoltTimeoutException timeout = new MoltTimeoutException("No answer from '" + call.entry + "' within "
-                + call.options.timeout().toMillis() + " ms", call.entry, a.id, null);
+        MoltTimeoutException timeout = deadlinePassed(call, a.id, now);
         if (a.withdrawUnwritten()) {
             // the frame never reached the pipe, and now never will
             w.pending.remove(a.id);
-            if (w.writeStuckSince(a.sentNanos)) {
-                // a write has been blocked for this call's whole timeout: the worker does not read its input
-                replace(w, "its input pipe stayed full for a request's whole timeout");
-                w.kill();
-            } else {
-                closeIfDrained(w);
-            }
+            closeIfDrained(w);
         } else {
-            sendCancel(w, a.id);
-            timer.schedule(() -> {
-                if (w.pending.containsKey(a.id) && w.state != WorkerProcess.State.DEAD) {
-                    replace(w, "request " + a.id + " got no answer within its timeout");
-                }
-            }, cancelGraceNanos, TimeUnit.NANOSECONDS);
+            long id = a.id;
+            onLifecycle(() -> sendCancel(w, id));
+            if (call.pinned == null) {
+                addTimer(now + cancelGraceNanos, () -> afterCancelGrace(w, id));
+            }
         }
-        attemptFailed(call, a, timeout);
+        attemptFailed(call, a, timeout, null, 0);
     }
 
-    /** Called after the caller cancelled the call's future. */
+    /**
+     * On the timer, a cancel grace after a timed-out request's {@code __cancel__}: a worker that has
+     * not answered it yet gets a {@code __ping__}; only one that misses that too is replaced. A
+     * worker that is slow (CPU starvation, a handler ignoring cancellation) but alive stays.
+     */
+    private void afterCancelGrace(WorkerProcess w, long id) {
+        if (w.pending.containsKey(id) && w.isAccepting() && w.startProbe()) {
+            onLifecycle(() -> probe(w, id));
+        }
+    }
+
+    private void probe(WorkerProcess w, long id) {
+        CallOptions options = CallOptions.builder().codec(Codec.RAW).timeout(probeTimeout).build();
+        Call ping = pinnedPing(w, options);
+        ping.whenCompleteAsync((r, failure) -> {
+            w.endProbe();
+            if (failure == null) {
+                Attempt stuck = w.pending.get(id);
+                if (stuck != null && stuck.abandoned) {
+                    w.pending.remove(id, stuck); // the caller is gone; a late answer is dropped as unknown
+                }
+                log.info("Worker {} left request {} unanswered past its cancel grace but answers __ping__; kept", w.pid, id);
+            } else {
+                replace(w, "request " + id + " got no answer within its timeout and cancel grace, and __ping__ got none within "
+                        + probeTimeout.toMillis() + " ms");
+            }
+        }, lifecycleOrDirect());
+    }
+
+    /** Called after the caller cancelled the call's future, or its cancel check or an interrupt did. */
     void afterCancel(Call call, String why) {
+        call.decide();
         Attempt a = call.attempt;
         if (a != null && a.settle()) {
             a.abandoned = true;
@@ -549,11 +733,7 @@ final class ClientCore implements MoltClient {
             closeIfDrained(a.worker);
         }
         cancels.incrementAndGet();
-        try {
-            listener.callCancelled(call.entry);
-        } catch (RuntimeException e) {
-            log.warn("Listener failed in callCancelled", e);
-        }
+        listener.callCancelled(call.entry);
         ended(call, "MoltCancelled");
         log.debug("Call to '{}' {}", call.entry, why);
     }
@@ -568,6 +748,11 @@ final class ClientCore implements MoltClient {
 
     // ---------------------------------------------------------------- deadlines and cancel checks
 
+    private void addTimer(long due, Runnable task) {
+        timers.add(due, task);
+        armSweeper(due);
+    }
+
     /**
      * Makes sure the sweeper runs no later than {@code at}. Deadlines are not scheduled one task
      * per call: a per-call timer task costs a wake-up of the timer thread whenever it becomes the
@@ -579,8 +764,8 @@ final class ClientCore implements MoltClient {
         while (current == NOT_ARMED || at - current < 0) {
             if (sweepAt.compareAndSet(current, at)) {
                 try {
-                    timer.schedule(this::sweep, Math.max(0L, at - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    timer.schedule(() -> sweep(false), Math.max(0L, at - now()), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
                     // closing: the calls are failed by close()
                 }
                 return;
@@ -589,54 +774,98 @@ final class ClientCore implements MoltClient {
         }
     }
 
-    private void sweep() {
-        long now = System.nanoTime();
+    /** Runs a sweep now on the timer thread and waits for it: for tests that move a fake ticker. */
+    void sweepNow() {
+        try {
+            timer.submit(() -> sweep(true)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("sweep failed", e);
+        }
+    }
+
+    /** On the timer: marks calls past their deadline timed out, queues cancel polls, runs due timers. */
+    private void sweep(boolean forced) {
+        long now = now();
         long due = sweepAt.get();
-        if (due != NOT_ARMED && due - now > 0) {
+        if (!forced && due != NOT_ARMED && due - now > 0) {
             return; // an earlier sweep was scheduled after this one; it will run at its time
         }
         sweepAt.set(NOT_ARMED);
         long next = NOT_ARMED;
+        List<Call> polls = null;
         for (WorkerProcess w : processes) {
+            long writeDeadline = w.writeDeadline();
+            if (writeDeadline != 0) {
+                if (writeDeadline - now <= 0) {
+                    if (w.flagStuckWrite()) {
+                        onLifecycle(() -> onStuckWrite(w));
+                    }
+                } else {
+                    next = earlier(next, writeDeadline);
+                }
+            }
             for (Attempt a : w.pending.values()) {
                 if (a.isSettled()) {
                     continue;
                 }
-                if (a.deadlineNanos != 0 && a.deadlineNanos - now <= 0) {
-                    onClientTimeout(a);
+                long deadline = a.call.deadlineNanos;
+                if (deadline != 0 && deadline - now <= 0) {
+                    onClientTimeout(a, now);
                     continue;
                 }
-                java.util.function.BooleanSupplier check = a.call.options.cancelCheck();
-                if (check != null && pollCancel(a.call, check)) {
-                    continue;
-                }
-                long at = check != null ? now + CANCEL_POLL_NANOS : a.deadlineNanos;
-                if (at != 0 && (next == NOT_ARMED || at - next < 0)) {
-                    next = at;
+                if (a.call.options.cancelCheck() != null) {
+                    if (a.call.cancelPollQueued.compareAndSet(false, true)) {
+                        if (polls == null) {
+                            polls = new ArrayList<>();
+                        }
+                        polls.add(a.call);
+                    }
+                    next = earlier(next, now + CANCEL_POLL_NANOS);
+                } else if (deadline != 0) {
+                    next = earlier(next, deadline);
                 }
             }
+        }
+        long timed = timers.runDue(now);
+        if (timed != TimerQueue.NONE) {
+            next = earlier(next, timed);
+        }
+        if (polls != null) {
+            List<Call> toPoll = polls;
+            CompletionBatch.execute(callbacks, () -> pollCancels(toPoll));
         }
         if (next != NOT_ARMED) {
             armSweeper(next);
         }
     }
 
-    private boolean pollCancel(Call call, java.util.function.BooleanSupplier check) {
-        boolean cancel;
-        try {
-            cancel = check.getAsBoolean();
-        } catch (RuntimeException e) {
-            log.warn("cancelCheck of a call to '{}' failed; treating as not cancelled", call.entry, e);
-            return false;
+    private static long earlier(long a, long b) {
+        return a == NOT_ARMED || b - a < 0 ? b : a;
+    }
+
+    /** On the callback executor: cancel checks are user code, never run on the timer. */
+    private void pollCancels(List<Call> toPoll) {
+        for (Call call : toPoll) {
+            call.cancelPollQueued.set(false);
+            BooleanSupplier check = call.options.cancelCheck();
+            if (call.isDone() || check == null) {
+                continue;
+            }
+            boolean cancel;
+            try {
+                cancel = check.getAsBoolean();
+            } catch (RuntimeException e) {
+                log.warn("cancelCheck of a call to '{}' failed; treating as not cancelled", call.entry, e);
+                continue;
+            }
+            if (cancel) {
+                cancel(call, "cancelled by its cancel check");
+            }
         }
-        if (cancel) {
-            cancel(call, "cancelled by its cancel check");
-        }
-        return cancel;
     }
 
     private void sendCancel(WorkerProcess w, long id) {
-        if (w.state == WorkerProcess.State.DEAD) {
+        if (w.state() == WorkerProcess.State.DEAD) {
             return;
         }
         try {
@@ -648,22 +877,32 @@ final class ClientCore implements MoltClient {
 
     // ---------------------------------------------------------------- worker life cycle
 
-    /** Stops new calls going to {@code w}; it is closed once its live calls are done. */
+    /** On the lifecycle executor: a write stayed blocked past its call's deadline, so the worker does not read. */
+    private void onStuckWrite(WorkerProcess w) {
+        replace(w, "its input pipe stayed full past a call's deadline");
+        w.kill(); // fails the blocked write; the reader then sees the end of stdout
+    }
+
+    /** Stops new calls going to {@code w}; it is closed once its live calls are done, or at its hard limit. */
     private void replace(WorkerProcess w, String reason) {
-        synchronized (w) {
-            if (w.state != WorkerProcess.State.READY) {
-                return;
-            }
-            w.state = WorkerProcess.State.DRAINING;
+        if (!w.beginDraining()) {
+            return;
         }
         clearAndRestart(w);
         lastFailure = reason;
         log.warn("Replacing worker {}: {}", w.pid, reason);
-        try {
-            listener.workerReplaced(w.pid, reason);
-        } catch (RuntimeException e) {
-            log.warn("Listener failed in workerReplaced", e);
-        }
+        listener.workerReplaced(w.pid, reason);
+        // a retiring worker is destroyed after cancel grace + close timeout, whatever its calls do
+        addTimer(now() + retireLimitNanos, () -> {
+            if (w.markDead("replaced")) {
+                failPending(w, "worker " + w.pid + " was replaced and did not finish its calls within "
+                        + TimeUnit.NANOSECONDS.toMillis(retireLimitNanos) + " ms", false);
+                onLifecycle(() -> {
+                    w.kill();
+                    retire(w);
+                });
+            }
+        });
         closeIfDrained(w);
     }
 
@@ -671,19 +910,15 @@ final class ClientCore implements MoltClient {
     private void clearAndRestart(WorkerProcess w) {
         for (Slot s : slots) {
             if (s.clear(w) && !closed) {
-                try {
-                    lifecycle.execute(s::ensureStarted);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // closing
-                }
+                s.ensureStarted();
             }
         }
     }
 
     private void closeIfDrained(WorkerProcess w) {
-        if (w.state == WorkerProcess.State.DRAINING && !w.hasLiveAttempts() && w.markDead("replaced")) {
+        if (w.state() == WorkerProcess.State.DRAINING && !w.hasLiveAttempts() && w.markDead("replaced")) {
             failPending(w, "worker " + w.pid + " was replaced", false);
-            lifecycle.execute(() -> retire(w));
+            onLifecycle(() -> retire(w));
         }
     }
 
@@ -692,32 +927,46 @@ final class ClientCore implements MoltClient {
         processes.remove(w);
     }
 
-    /** Called once the worker's stdout ended, its pipe broke, or it sent garbage. */
-    void onDeath(WorkerProcess w, String reason, boolean protocolError) {
+    /** Called by the reader once the worker's stdout ended or it sent garbage, or by a writer whose pipe broke. */
+    void onReaderEnd(WorkerProcess w, String reason, boolean protocolError) {
         boolean first = w.markDead(reason);
         clearAndRestart(w);
+        if (first && protocolError) {
+            w.kill();
+        }
+        onLifecycle(() -> afterDeath(w, reason, protocolError, first));
+    }
+
+    /** On the lifecycle executor: reports a dead worker, fails or re-sends its calls, and retires it. */
+    private void afterDeath(WorkerProcess w, String reason, boolean protocolError, boolean first) {
         if (!first) {
             failPending(w, reason, protocolError);
             return;
-        }
-        if (protocolError) {
-            w.kill();
         }
         Integer exit = w.exitCode(20); // a short wait: the calls in flight are failed only after this
         String detail = "Worker " + w.pid + " " + reason + (exit == null ? "" : ", exit code " + exit);
         if (!closed) {
             lastFailure = detail;
             log.warn("{}; last stderr lines: {}", detail, w.stderrTail());
-            try {
-                listener.workerReplaced(w.pid, detail);
-            } catch (RuntimeException e) {
-                log.warn("Listener failed in workerReplaced", e);
-            }
+            listener.workerReplaced(w.pid, detail);
         }
         failPending(w, detail, protocolError);
         if (!closed) {
-            lifecycle.execute(() -> retire(w));
+            retire(w);
         }
+    }
+
+    /**
+     * On the lifecycle executor, when the worker process exited: its stdout may still hold answers,
+     * so the reader gets a moment to read them; if it sees no end of stdout, a descendant holds the
+     * pipe, and the process tree is killed.
+     */
+    private void onProcessExit(WorkerProcess w) {
+        if (w.state() == WorkerProcess.State.DEAD || w.awaitReaderEnd(EXIT_DRAIN_MILLIS)) {
+            return;
+        }
+        w.kill();
+        onReaderEnd(w, "exited while a descendant kept its output open", false);
     }
 
     private void failPending(WorkerProcess w, String detail, boolean protocolError) {
@@ -728,11 +977,12 @@ final class ClientCore implements MoltClient {
                 MoltAccelException e = protocolError
                         ? new MoltProtocolException(detail, call.entry, a.id, null)
                         : new MoltWorkerUnavailableException(detail, call.entry, a.id, null);
-                attemptFailed(call, a, e);
+                attemptFailed(call, a, e, null, 0);
             }
         }
     }
 
+    /** On the lifecycle executor: spawns a worker and sends its readiness ping. */
     private CompletableFuture<WorkerProcess> startWorker() {
         long t0 = System.nanoTime();
         Process process;
@@ -750,38 +1000,30 @@ final class ClientCore implements MoltClient {
             return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is closed", null, 0, null));
         }
         w.startThreads();
+        process.onExit().thenRunAsync(() -> onProcessExit(w), lifecycleOrDirect());
         log.debug("Started worker {} ({})", w.pid, launcher);
         CallOptions pingOptions = CallOptions.builder().codec(Codec.RAW).timeout(startTimeout).build();
-        Call ping = new Call(this, Entries.PING, EMPTY, pingOptions, w);
-        send(w, ping);
-        return ping.handle((r, failure) -> {
+        Call ping = pinnedPing(w, pingOptions);
+        return ping.handleAsync((r, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 w.markDead("not ready");
                 w.kill();
-                lifecycle.execute(() -> retire(w));
+                retire(w);
                 List<String> tail = w.stderrTail();
                 throw new CompletionException(new MoltWorkerUnavailableException("Worker " + w.pid
                         + " did not become ready (" + cause.getMessage() + ")"
                         + (tail.isEmpty() ? "" : "; last stderr: " + String.join(" | ", tail)), null, 0, cause));
             }
-            synchronized (w) {
-                if (w.state == WorkerProcess.State.STARTING) {
-                    w.state = WorkerProcess.State.READY;
-                }
-            }
+            w.markReady();
             if (starts.incrementAndGet() > slots.length) {
                 restarts.incrementAndGet();
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             log.info("Worker {} ready in {} ms ({})", w.pid, took.toMillis(), launcher.source());
-            try {
-                listener.workerStarted(w.pid, took);
-            } catch (RuntimeException e) {
-                log.warn("Listener failed in workerStarted", e);
-            }
+            listener.workerStarted(w.pid, took);
             return w;
-        });
+        }, lifecycleOrDirect());
     }
 
     /** One position of the pool: at most one process taking calls, started on demand with backoff. */
@@ -798,7 +1040,7 @@ final class ClientCore implements MoltClient {
         }
 
         synchronized boolean isBackingOff() {
-            return failures > 0 && System.nanoTime() - retryAtNanos < 0;
+            return failures > 0 && now() - retryAtNanos < 0;
         }
 
         synchronized boolean isStarting() {
@@ -814,6 +1056,7 @@ final class ClientCore implements MoltClient {
             return false;
         }
 
+        /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
         CompletableFuture<WorkerProcess> ensureStarted() {
             CompletableFuture<WorkerProcess> f;
             synchronized (this) {
@@ -827,7 +1070,7 @@ final class ClientCore implements MoltClient {
                 if (closed) {
                     return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is closed", null, 0, null));
                 }
-                long wait = retryAtNanos - System.nanoTime();
+                long wait = retryAtNanos - now();
                 if (failures > 0 && wait > 0) {
                     return CompletableFuture.failedFuture(new MoltWorkerUnavailableException(
                             "Worker restarting after " + failures + " failed start(s); next attempt in "
@@ -838,35 +1081,38 @@ final class ClientCore implements MoltClient {
                 f = new CompletableFuture<>();
                 starting = f;
             }
-            startWorker().whenComplete((w, failure) -> {
-                synchronized (this) {
-                    starting = null;
-                    if (failure == null) {
-                        failures = 0;
-                        current = w;
-                    } else {
-                        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                        failures++;
-                        lastStartFailure = cause;
-                        long backoff = Math.min(restartBackoffNanos << Math.min(failures - 1, 20), restartBackoffMaxNanos);
-                        retryAtNanos = System.nanoTime() + backoff;
-                        lastFailure = cause.getMessage();
-                    }
-                }
-                if (failure == null) {
-                    f.complete(w);
-                } else {
-                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                    log.warn("Worker start failed (slot {}): {}", index, cause.getMessage());
-                    try {
-                        listener.workerStartFailed(cause);
-                    } catch (RuntimeException e) {
-                        log.warn("Listener failed in workerStartFailed", e);
-                    }
-                    f.completeExceptionally(cause);
-                }
-            });
+            try {
+                lifecycle.execute(() -> startWorker().whenComplete((w, failure) -> started(f, w, failure)));
+            } catch (RejectedExecutionException e) {
+                started(f, null, new MoltWorkerUnavailableException("The client is closed", null, 0, null));
+            }
             return f;
+        }
+
+        private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            synchronized (this) {
+                starting = null;
+                if (failure == null) {
+                    failures = 0;
+                    current = w;
+                } else {
+                    failures++;
+                    lastStartFailure = cause;
+                    long backoff = Math.min(restartBackoffNanos << Math.min(failures - 1, 20), restartBackoffMaxNanos);
+                    retryAtNanos = now() + backoff;
+                    lastFailure = cause.getMessage();
+                }
+            }
+            if (failure == null) {
+                f.complete(w);
+            } else {
+                if (!closed) {
+                    log.warn("Worker start failed (slot {}): {}", index, cause.getMessage());
+                    listener.workerStartFailed(cause);
+                }
+                f.completeExceptionally(cause);
+            }
         }
     }
 

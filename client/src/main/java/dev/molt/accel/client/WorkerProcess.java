@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.molt.accel.client.internal.CompletionBatch;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +49,17 @@ final class WorkerProcess {
     private final OutputStream stdin;
     private final InputStream stdout;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** {@code System.nanoTime()} when the write holding the lock began; 0 when none is going on. */
-    private volatile long writingSince;
+    /** The deadline of the write holding the lock; 0 when none is going on or it has no deadline. */
+    private volatile long writeDeadline;
+    private final AtomicBoolean stuckWriteFlagged = new AtomicBoolean();
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final CountDownLatch readerEnded = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final Thread reader;
     private final Thread drainer;
-    volatile State state = State.STARTING;
+    /** Changed only by this class's synchronized transitions. */
+    private volatile State state = State.STARTING;
     private volatile String deathReason;
 
     WorkerProcess(ClientCore core, Process process) {
@@ -75,6 +82,10 @@ final class WorkerProcess {
 
     long nextId() {
         return ids.incrementAndGet();
+    }
+
+    State state() {
+        return state;
     }
 
     boolean isAccepting() {
@@ -101,7 +112,8 @@ final class WorkerProcess {
      * Writes a frame. Callers queue on one lock; the frame goes into the pipe's buffer and is
      * flushed only when no other writer is waiting, so that a burst of calls shares flushes while
      * a lone call is flushed at once. Returns whether the frame was written: not when the attempt
-     * was withdrawn meanwhile.
+     * was withdrawn meanwhile. While the write goes on, its call's deadline is published: the
+     * sweeper kills a worker whose pipe stays full past it, which fails this write.
      */
     boolean write(byte[] frame, Attempt attempt) throws IOException, InterruptedException {
         try {
@@ -113,7 +125,7 @@ final class WorkerProcess {
         try {
             // an attempt that timed out or was cancelled while its caller waited here is not sent
             boolean send = attempt.markWritten();
-            writingSince = Attempt.nonZero(System.nanoTime());
+            writeDeadline = attempt.deadlineNanos;
             if (send) {
                 stdin.write(frame);
             }
@@ -123,18 +135,28 @@ final class WorkerProcess {
             }
             return send;
         } finally {
-            writingSince = 0;
+            writeDeadline = 0;
             writeLock.unlock();
         }
     }
 
-    /**
-     * Whether a write has been going on since {@code nanos} or earlier without finishing: the pipe is
-     * full and the worker does not read it.
-     */
-    boolean writeStuckSince(long nanos) {
-        long since = writingSince;
-        return since != 0 && since - nanos <= 0;
+    /** The deadline (ticker time) of the write going on now, or 0 when none is going on or it has none. */
+    long writeDeadline() {
+        return writeDeadline;
+    }
+
+    /** True once: the caller is the one to act on a write stuck past its deadline. */
+    boolean flagStuckWrite() {
+        return stuckWriteFlagged.compareAndSet(false, true);
+    }
+
+    /** True once until {@link #endProbe()}: the caller sends the liveness ping. */
+    boolean startProbe() {
+        return probing.compareAndSet(false, true);
+    }
+
+    void endProbe() {
+        probing.set(false);
     }
 
     /**
@@ -165,7 +187,7 @@ final class WorkerProcess {
     }
 
     private void scheduleFlush() {
-        core.timer().execute(() -> writeControl(new byte[0]));
+        core.onLifecycle(() -> writeControl(new byte[0]));
     }
 
     // ---------------------------------------------------------------- reading
@@ -173,6 +195,7 @@ final class WorkerProcess {
     private void readLoop() {
         String reason;
         boolean protocolError = false;
+        CompletionBatch batch = CompletionBatch.open(core.callbacks());
         try {
             while (true) {
                 byte[] body = Frames.read(stdout, core.maxFrameBytes);
@@ -188,15 +211,18 @@ final class WorkerProcess {
                     protocolError = true;
                     break;
                 }
-                if (response.isCancelAck()) {
-                    continue;
+                if (!response.isCancelAck()) {
+                    Attempt a = pending.remove(response.requestId());
+                    if (a == null) {
+                        log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
+                    } else {
+                        core.onResponse(a, response);
+                    }
                 }
-                Attempt a = pending.remove(response.requestId());
-                if (a == null) {
-                    log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
-                    continue;
+                // hand the completions off once no more bytes wait: one hand-off for a burst of answers
+                if (!batch.isEmpty() && stdout.available() == 0) {
+                    batch.flush();
                 }
-                core.onResponse(a, response, body.length);
             }
         } catch (FrameTooLargeException e) {
             reason = e.getMessage();
@@ -206,8 +232,21 @@ final class WorkerProcess {
         } catch (RuntimeException | Error e) {
             reason = "response handling failed (" + e + ")";
             log.error("Worker {}: unexpected failure in the reader", pid, e);
+        } finally {
+            batch.close();
         }
-        core.onDeath(this, reason, protocolError);
+        readerEnded.countDown();
+        core.onReaderEnd(this, reason, protocolError);
+    }
+
+    /** Waits up to {@code millis} for the reader to see the end of stdout; true when it did. */
+    boolean awaitReaderEnd(long millis) {
+        try {
+            return readerEnded.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void drainStderr() {
@@ -235,6 +274,24 @@ final class WorkerProcess {
     }
 
     // ---------------------------------------------------------------- ending
+
+    /** STARTING to READY; false when the worker is no longer starting. */
+    synchronized boolean markReady() {
+        if (state != State.STARTING) {
+            return false;
+        }
+        state = State.READY;
+        return true;
+    }
+
+    /** READY to DRAINING: takes no new calls; false when it was not taking calls. */
+    synchronized boolean beginDraining() {
+        if (state != State.READY) {
+            return false;
+        }
+        state = State.DRAINING;
+        return true;
+    }
 
     /**
      * Marks the process dead once; later calls return false. Records the reason for messages.
@@ -264,9 +321,24 @@ final class WorkerProcess {
         return null;
     }
 
-    /** Closes stdin: the protocol's request to finish accepted work and exit. */
-    void closeStdin() {
-        writeLock.lock();
+    /**
+     * Closes stdin, the protocol's request to finish accepted work and exit, waiting at most
+     * {@code millis} for a writer to leave the pipe. A writer still holding it is blocked on a full
+     * pipe: the worker does not read, so it is killed (which fails that write) instead of waited for.
+     */
+    void closeStdin(long millis) {
+        boolean locked = false;
+        try {
+            locked = writeLock.tryLock(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            log.warn("Worker {}: a write stayed blocked on its full input pipe for {} ms while closing; killing it",
+                    pid, millis);
+            kill();
+            return;
+        }
         try {
             stdin.close();
         } catch (IOException e) {
@@ -278,17 +350,19 @@ final class WorkerProcess {
 
     /** Ends the process and its descendants now (SIGKILL). Does not wait. */
     void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /**
-     * Ordered shutdown: close stdin, wait, SIGTERM (process and descendants), wait, SIGKILL, wait;
-     * then close the remaining pipes and join the threads (unless called from one of them).
+     * Ordered shutdown, each step bounded by {@code stepMillis}: close stdin, wait, SIGTERM (process
+     * and descendants), wait, SIGKILL, wait; then close the remaining pipes and join the threads
+     * (unless called from one of them), never waiting on a pipe without a bound.
      */
     void shutdown(long stepMillis) {
         if (process.isAlive()) {
-            closeStdin();
+            closeStdin(stepMillis);
             if (exitCode(stepMillis) == null) {
                 log.warn("Worker {} did not exit within {} ms of stdin EOF; sending SIGTERM", pid, stepMillis);
                 List<ProcessHandle> descendants = process.descendants().toList();
