@@ -992,7 +992,7 @@ final class ClientCore implements MoltClient {
             return CompletableFuture.failedFuture(new MoltWorkerUnavailableException(
                     "Cannot start worker (" + launcher + "): " + e.getMessage(), null, 0, e));
         }
-        WorkerProcess w = new WorkerProcess(this, process);
+        WorkerProcess w = new WorkerProcess(this, process, launcher.ownSession());
         processes.add(w);
         if (closed) {
             w.kill();

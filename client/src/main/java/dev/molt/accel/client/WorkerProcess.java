@@ -7,13 +7,9 @@ import dev.molt.accel.protocol.ProtocolException;
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.molt.accel.client.internal.CompletionBatch;
+import dev.molt.accel.client.internal.ProcessTree;
+import dev.molt.accel.client.internal.StderrDrainer;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +33,14 @@ final class WorkerProcess {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
     private static final Logger workerLog = LoggerFactory.getLogger("dev.molt.accel.worker.stderr");
-    private static final int STDERR_TAIL_LINES = 20;
     private static final int PIPE_BUFFER = 64 * 1024;
 
     enum State { STARTING, READY, DRAINING, DEAD }
 
     final ClientCore core;
     final Process process;
+    /** The process and everything it started (its session where supported). */
+    private final ProcessTree tree;
     final long pid;
     final long startedNanos;
     final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
@@ -55,15 +54,15 @@ final class WorkerProcess {
     private final AtomicBoolean probing = new AtomicBoolean();
     private final CountDownLatch readerEnded = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final Thread reader;
-    private final Thread drainer;
+    private volatile StderrDrainer drainer;
     /** Changed only by this class's synchronized transitions. */
     private volatile State state = State.STARTING;
     private volatile String deathReason;
 
-    WorkerProcess(ClientCore core, Process process) {
+    WorkerProcess(ClientCore core, Process process, boolean ownSession) {
         this.core = core;
+        this.tree = ProcessTree.of(process, ownSession);
         this.process = process;
         this.pid = process.pid();
         this.startedNanos = System.nanoTime();
@@ -71,13 +70,12 @@ final class WorkerProcess {
         this.stdout = new BufferedInputStream(process.getInputStream(), PIPE_BUFFER);
         this.reader = new Thread(this::readLoop, "molt-accel-reader-" + pid);
         this.reader.setDaemon(true);
-        this.drainer = new Thread(this::drainStderr, "molt-accel-stderr-" + pid);
-        this.drainer.setDaemon(true);
     }
 
     void startThreads() {
         reader.start();
-        drainer.start();
+        drainer = StderrDrainer.start(process.getErrorStream(), "molt-accel-stderr-" + pid, workerLog,
+                "[worker " + pid + "] ");
     }
 
     long nextId() {
@@ -249,28 +247,10 @@ final class WorkerProcess {
         }
     }
 
-    private void drainStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                synchronized (stderrTail) {
-                    if (stderrTail.size() == STDERR_TAIL_LINES) {
-                        stderrTail.removeFirst();
-                    }
-                    stderrTail.addLast(line);
-                }
-                workerLog.info("[worker {}] {}", pid, line);
-            }
-        } catch (IOException e) {
-            log.debug("Worker {}: stderr closed: {}", pid, e.toString());
-        }
-    }
-
-    /** The last lines the worker wrote to stderr, for diagnostics. */
+    /** The last lines the worker wrote to stderr (bounded, long lines truncated), for diagnostics. */
     List<String> stderrTail() {
-        synchronized (stderrTail) {
-            return List.copyOf(stderrTail);
-        }
+        StderrDrainer d = drainer;
+        return d == null ? List.of() : d.tail();
     }
 
     // ---------------------------------------------------------------- ending
@@ -348,11 +328,9 @@ final class WorkerProcess {
         }
     }
 
-    /** Ends the process and its descendants now (SIGKILL). Does not wait. */
+    /** Ends the process and its whole tree now (SIGKILL). Does not wait. */
     void kill() {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        tree.kill();
     }
 
     /**
@@ -365,18 +343,21 @@ final class WorkerProcess {
             closeStdin(stepMillis);
             if (exitCode(stepMillis) == null) {
                 log.warn("Worker {} did not exit within {} ms of stdin EOF; sending SIGTERM", pid, stepMillis);
-                List<ProcessHandle> descendants = process.descendants().toList();
-                process.destroy();
-                descendants.forEach(ProcessHandle::destroy);
+                tree.terminate();
                 if (exitCode(stepMillis) == null) {
                     log.warn("Worker {} ignored SIGTERM for {} ms; sending SIGKILL", pid, stepMillis);
-                    descendants.forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    exitCode(stepMillis);
                 }
             }
         }
+        // whatever the worker left behind (a forked grandchild holding its pipes) goes with it
+        if (tree.anyAlive() && !tree.killAndWait(java.time.Duration.ofMillis(stepMillis))) {
+            log.warn("Worker {}: processes of its tree outlived SIGKILL for {} ms", pid, stepMillis);
+        }
         closePipes();
+        StderrDrainer d = drainer;
+        if (d != null) {
+            d.close();
+        }
         joinThreads(stepMillis);
     }
 
@@ -404,8 +385,9 @@ final class WorkerProcess {
             if (self != reader) {
                 reader.join(millis);
             }
-            if (self != drainer) {
-                drainer.join(millis);
+            StderrDrainer d = drainer;
+            if (d != null && self != d.thread()) {
+                d.thread().join(millis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
