@@ -15,10 +15,10 @@ import java.util.function.Consumer;
  *
  * <p>Hooks never run on the client's reader or timer threads. {@code beforeSend} runs on the thread
  * that sends the attempt (the caller's for the first one, a lifecycle thread for retries);
- * {@code afterRecv}, {@code metrics} and the {@code cancelCheck} run on the caller's thread for a
+ * {@code afterRecv} and {@code metrics} run on the caller's thread for a
  * blocking {@code call()} and on the client's callback executor for {@code callAsync} (answers
- * that lead to a retry: on a lifecycle thread). They must be fast and must not throw; an exception
- * from a hook is logged and ignored.
+ * that lead to a retry: on a lifecycle thread); the {@code cancelCheck} is polled on the callback
+ * executor. They must be fast and must not throw; an exception from a hook is logged and ignored.
  */
 public final class CallOptions {
 

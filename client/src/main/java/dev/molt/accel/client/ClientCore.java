@@ -734,7 +734,7 @@ final class ClientCore implements MoltClient {
         }
         cancels.incrementAndGet();
         listener.callCancelled(call.entry);
-        ended(call, "MoltCancelled");
+        ended(call, MoltErrorCode.CANCELLED.code());
         log.debug("Call to '{}' {}", call.entry, why);
     }
 

@@ -15,7 +15,7 @@ public class MoltProtocolException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltProtocolError";
+        return MoltErrorCode.PROTOCOL_ERROR.code();
     }
 
     @Override

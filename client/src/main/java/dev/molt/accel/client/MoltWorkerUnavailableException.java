@@ -15,7 +15,7 @@ public class MoltWorkerUnavailableException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltWorkerUnavailable";
+        return MoltErrorCode.WORKER_UNAVAILABLE.code();
     }
 
     @Override
