@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.molt.accel.client.internal.ProcessTree;
 import dev.molt.accel.protocol.Codec;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -354,7 +355,7 @@ class HostileWorkerTest {
     }
 
     private static List<Long> alive(List<Long> pids) {
-        return pids.stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+        return pids.stream().filter(ProcessTree::isLive).toList();
     }
 
     private static int openDescriptors() throws IOException {
