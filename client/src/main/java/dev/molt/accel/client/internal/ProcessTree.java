@@ -106,8 +106,8 @@ public final class ProcessTree {
         if (ownSession) {
             sessionMembers(pid, found);
         }
-        seen.removeIf(h -> !h.isAlive());
-        found.removeIf(h -> !h.isAlive());
+        seen.removeIf(h -> !isLive(h));
+        found.removeIf(h -> !isLive(h));
         seen.addAll(found);
         found.addAll(seen);
         return found;
@@ -161,7 +161,12 @@ public final class ProcessTree {
         }
     }
 
-    /** Completes when the leader exits (Process.onExit()), not on stdout EOF. */
+    /**
+     * Completes when the leader exits (Process.onExit()), not on stdout EOF, which never comes
+     * while a grandchild holds the pipe. (On JDK 17 the exit also makes the JDK's reaper drain and
+     * close the process's stdout and stderr streams, but only once no thread is blocked reading
+     * them: a reader blocked on a pipe a grandchild holds stays blocked until the tree is killed.)
+     */
     public CompletableFuture<Process> onLeaderExit() {
         return process.onExit();
     }
@@ -177,6 +182,26 @@ public final class ProcessTree {
     }
 
     // ---------------------------------------------------------------- /proc
+
+    /**
+     * Whether process {@code pid} is alive and not a zombie: an orphan that was killed stays a
+     * zombie until init reaps it (in some containers never), and the JDK reports a zombie as alive;
+     * it holds no pipe and cannot be killed further.
+     */
+    public static boolean isLive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessTree::isLive).orElse(false);
+    }
+
+    private static boolean isLive(ProcessHandle h) {
+        if (!h.isAlive()) {
+            return false;
+        }
+        if (!Support.PROC_READABLE) {
+            return true;
+        }
+        Stat stat = readStat(h.pid());
+        return stat != null && stat.state() != 'Z' && stat.state() != 'X';
+    }
 
     /** Adds the live processes of session {@code sid} to {@code out}; one pass over /proc. */
     static void sessionMembers(long sid, Set<ProcessHandle> out) {

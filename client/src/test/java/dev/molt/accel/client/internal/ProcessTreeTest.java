@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.molt.accel.worker.testing.TestWorker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real process trees: shells that fork sleeps and exit, several levels deep, and a JVM reporting its pid. */
 class ProcessTreeTest {
@@ -46,6 +49,30 @@ class ProcessTreeTest {
         assertThat(Long.parseLong(reported.trim())).isEqualTo(p.pid()).isEqualTo(tree.pid());
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void aTestWorkerThatForksAndExitsAtStartLeavesItsGrandchildInTheTree(@TempDir Path dir) throws Exception {
+        assumeThat(ProcessTree.sessionsSupported()).as("setsid and /proc").isTrue();
+        Path starts = dir.resolve("starts");
+        Path children = dir.resolve("children");
+        ProcessBuilder pb = new ProcessBuilder(ProcessTree.sessionLeaderCommand(
+                TestWorker.command("--stdio"))).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("MOLT_TEST_MODE", "fork_exit_at_start");
+        pb.environment().put("MOLT_TEST_START_LOG", starts.toString());
+        pb.environment().put("MOLT_TEST_CHILD_LOG", children.toString());
+        Process p = pb.start();
+        ProcessTree tree = track(ProcessTree.of(p, true));
+        tree.onLeaderExit().get(30, TimeUnit.SECONDS);
+        // the worker logged its own pid at start: setsid ran it in place
+        assertThat(Files.readAllLines(starts)).containsExactly(Long.toString(p.pid()));
+        long grandchild = Long.parseLong(Files.readAllLines(children).get(0).trim());
+        strays.add(grandchild);
+
+        assertThat(pids(tree.members())).containsExactly(grandchild);
+        assertThat(pids(p.descendants().collect(Collectors.toSet()))).doesNotContain(grandchild);
+        assertThat(tree.killAndWait(WAIT)).isTrue();
+        assertThat(ProcessTree.isLive(grandchild)).isFalse();
     }
 
     @Test
@@ -82,7 +109,7 @@ class ProcessTreeTest {
         assertThat(tree.anyAlive()).isTrue();
 
         tree.kill();
-        await().atMost(WAIT).until(() -> ProcessHandle.of(grandchild).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(WAIT).until(() -> !ProcessTree.isLive(grandchild));
         assertThat(tree.members()).isEmpty();
         assertThat(tree.anyAlive()).isFalse();
     }
@@ -101,7 +128,7 @@ class ProcessTreeTest {
 
         tree.terminate();
         await().atMost(WAIT).until(() -> !tree.anyAlive());
-        before.forEach(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+        before.forEach(pid -> assertThat(ProcessTree.isLive(pid)).isFalse());
     }
 
     @Test
@@ -135,7 +162,22 @@ class ProcessTreeTest {
         assertThat(pids(tree.members())).containsExactly(grandchild);
 
         assertThat(tree.killAndWait(WAIT)).isTrue();
-        assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessTree.isLive(grandchild)).isFalse();
+    }
+
+    @Test
+    void aZombieIsNotAMember() throws Exception {
+        assumeThat(ProcessTree.sessionsSupported()).as("setsid and /proc").isTrue();
+        // the exec'd sleep never waits for the shell's first child: it stays a zombie
+        Process p = start(ProcessTree.sessionLeaderCommand(List.of("sh", "-c", "sleep 0 & echo $!; exec sleep 600")));
+        ProcessTree tree = track(ProcessTree.of(p, true));
+        long zombie = Long.parseLong(firstLine(p));
+        await().atMost(WAIT).until(() -> {
+            ProcessTree.Stat st = ProcessTree.readStat(zombie);
+            return st != null && st.state() == 'Z';
+        });
+        assertThat(ProcessTree.isLive(zombie)).isFalse();
+        assertThat(pids(tree.members())).containsExactly(p.pid());
     }
 
     @Test
