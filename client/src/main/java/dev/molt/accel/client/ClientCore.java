@@ -5,6 +5,7 @@ import dev.molt.accel.client.internal.EngineThreads;
 import dev.molt.accel.client.internal.GuardedListener;
 import dev.molt.accel.client.internal.RetryPolicy;
 import dev.molt.accel.client.internal.TimerQueue;
+import dev.molt.accel.client.internal.Transport;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.Envelopes;
@@ -55,7 +56,7 @@ final class ClientCore implements MoltClient {
 
     final int maxFrameBytes;
     final Wire wire;
-    final WorkerLauncher launcher;
+    final Transport transport;
     final Duration startTimeout;
     final long closeStepMillis;
     final long cancelGraceNanos;
@@ -87,7 +88,7 @@ final class ClientCore implements MoltClient {
     ClientCore(MoltClientBuilder b, WorkerLauncher launcher, int slotCount) {
         this.maxFrameBytes = b.maxFrameBytes;
         this.wire = b.wire;
-        this.launcher = launcher;
+        this.transport = b.transport != null ? b.transport : new StdioTransport(launcher);
         this.startTimeout = b.startTimeout;
         this.closeStepMillis = b.closeTimeout.toMillis();
         this.cancelGraceNanos = b.cancelGrace.toNanos();

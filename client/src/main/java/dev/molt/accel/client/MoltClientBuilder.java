@@ -44,6 +44,8 @@ public final class MoltClientBuilder {
     Duration probeTimeout = Duration.ofSeconds(1);
     java.util.concurrent.Executor callbackExecutor;
     java.util.function.LongSupplier ticker = System::nanoTime;
+    /** Set by tests and (later) socket and remote pools; {@code null}: child processes over stdio. */
+    dev.molt.accel.client.internal.Transport transport;
 
     MoltClientBuilder() {
     }
@@ -186,6 +188,15 @@ public final class MoltClientBuilder {
      */
     public MoltClientBuilder ticker(java.util.function.LongSupplier ticker) {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * Where workers are reached; child processes over stdio (the worker command) unless set. Not
+     * API yet: the engine's seam for in-memory workers in tests, and for sockets and remote pools.
+     */
+    MoltClientBuilder transport(dev.molt.accel.client.internal.Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
         return this;
     }
 

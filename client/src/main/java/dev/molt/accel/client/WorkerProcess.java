@@ -18,14 +18,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.molt.accel.client.internal.CompletionBatch;
-import dev.molt.accel.client.internal.ProcessTree;
-import dev.molt.accel.client.internal.StderrDrainer;
+import dev.molt.accel.client.internal.Connection;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker process: its pipes, its stdout reader thread (which matches responses to attempts by
+ * One worker connection (a child process over stdio, or any other {@link Connection}): its frame
+ * streams, its reader thread (which matches responses to attempts by
  * request id), its stderr drainer thread, and the attempts in flight on it. Owned by a
  * {@link ClientCore}, which decides when it is replaced and closed.
  */
@@ -38,9 +38,8 @@ final class WorkerProcess {
     enum State { STARTING, READY, DRAINING, DEAD }
 
     final ClientCore core;
-    final Process process;
-    /** The process and everything it started (its session where supported). */
-    private final ProcessTree tree;
+    /** The worker's end of the transport: a child process, an in-memory worker, a socket. */
+    final Connection connection;
     final long pid;
     final long startedNanos;
     final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
@@ -55,27 +54,23 @@ final class WorkerProcess {
     private final CountDownLatch readerEnded = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
     private final Thread reader;
-    private volatile StderrDrainer drainer;
     /** Changed only by this class's synchronized transitions. */
     private volatile State state = State.STARTING;
     private volatile String deathReason;
 
-    WorkerProcess(ClientCore core, Process process, boolean ownSession) {
+    WorkerProcess(ClientCore core, Connection connection) {
         this.core = core;
-        this.tree = ProcessTree.of(process, ownSession);
-        this.process = process;
-        this.pid = process.pid();
+        this.connection = connection;
+        this.pid = connection.id();
         this.startedNanos = System.nanoTime();
-        this.stdin = new BufferedOutputStream(process.getOutputStream(), PIPE_BUFFER);
-        this.stdout = new BufferedInputStream(process.getInputStream(), PIPE_BUFFER);
+        this.stdin = new BufferedOutputStream(connection.output(), PIPE_BUFFER);
+        this.stdout = new BufferedInputStream(connection.input(), PIPE_BUFFER);
         this.reader = new Thread(this::readLoop, "molt-accel-reader-" + pid);
         this.reader.setDaemon(true);
     }
 
     void startThreads() {
         reader.start();
-        drainer = StderrDrainer.start(process.getErrorStream(), "molt-accel-stderr-" + pid, workerLog,
-                "[worker " + pid + "] ");
     }
 
     long nextId() {
@@ -249,8 +244,7 @@ final class WorkerProcess {
 
     /** The last lines the worker wrote to stderr (bounded, long lines truncated), for diagnostics. */
     List<String> stderrTail() {
-        StderrDrainer d = drainer;
-        return d == null ? List.of() : d.tail();
+        return connection.diagnostics();
     }
 
     // ---------------------------------------------------------------- ending
@@ -291,14 +285,7 @@ final class WorkerProcess {
 
     /** Exit code if the process ended within {@code millis}, else {@code null}. */
     Integer exitCode(long millis) {
-        try {
-            if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
-                return process.exitValue();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return null;
+        return connection.awaitExit(millis);
     }
 
     /**
@@ -330,7 +317,7 @@ final class WorkerProcess {
 
     /** Ends the process and its whole tree now (SIGKILL). Does not wait. */
     void kill() {
-        tree.kill();
+        connection.kill();
     }
 
     /**
@@ -339,44 +326,26 @@ final class WorkerProcess {
      * (unless called from one of them), never waiting on a pipe without a bound.
      */
     void shutdown(long stepMillis) {
-        if (process.isAlive()) {
+        if (connection.isAlive()) {
             closeStdin(stepMillis);
             if (exitCode(stepMillis) == null) {
                 log.warn("Worker {} did not exit within {} ms of stdin EOF; sending SIGTERM", pid, stepMillis);
-                tree.terminate();
+                connection.terminate();
                 if (exitCode(stepMillis) == null) {
                     log.warn("Worker {} ignored SIGTERM for {} ms; sending SIGKILL", pid, stepMillis);
                 }
             }
         }
         // whatever the worker left behind (a forked grandchild holding its pipes) goes with it
-        if (tree.anyAlive() && !tree.killAndWait(java.time.Duration.ofMillis(stepMillis))) {
+        if (!connection.killAndWait(stepMillis)) {
             log.warn("Worker {}: processes of its tree outlived SIGKILL for {} ms", pid, stepMillis);
         }
         closePipes();
-        StderrDrainer d = drainer;
-        if (d != null) {
-            d.close();
-        }
         joinThreads(stepMillis);
     }
 
     void closePipes() {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // already broken: nothing to release
-        }
-        try {
-            process.getInputStream().close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-        try {
-            process.getErrorStream().close();
-        } catch (IOException ignored) {
-            // already closed
-        }
+        connection.release();
     }
 
     private void joinThreads(long millis) {
@@ -385,9 +354,10 @@ final class WorkerProcess {
             if (self != reader) {
                 reader.join(millis);
             }
-            StderrDrainer d = drainer;
-            if (d != null && self != d.thread()) {
-                d.thread().join(millis);
+            for (Thread t : connection.threads()) {
+                if (t != self) {
+                    t.join(millis);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

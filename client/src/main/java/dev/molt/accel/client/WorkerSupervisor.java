@@ -1,6 +1,7 @@
 package dev.molt.accel.client;
 
 import dev.molt.accel.client.internal.CompletionBatch;
+import dev.molt.accel.client.internal.Connection;
 import dev.molt.accel.client.internal.EngineThreads;
 import dev.molt.accel.client.internal.GuardedListener;
 import dev.molt.accel.client.internal.RetryPolicy;
@@ -283,14 +284,14 @@ final class WorkerSupervisor {
     /** On the lifecycle executor: spawns a worker and sends its readiness ping. */
     CompletableFuture<WorkerProcess> startWorker() {
         long t0 = System.nanoTime();
-        Process process;
+        Connection connection;
         try {
-            process = core.launcher.start();
+            connection = core.transport.open();
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new MoltWorkerUnavailableException(
-                    "Cannot start worker (" + core.launcher + "): " + e.getMessage(), null, 0, e));
+                    "Cannot start worker (" + core.transport.describe() + "): " + e.getMessage(), null, 0, e));
         }
-        WorkerProcess w = new WorkerProcess(core, process, core.launcher.ownSession());
+        WorkerProcess w = new WorkerProcess(core, connection);
         core.processes.add(w);
         if (core.closed) {
             w.kill();
@@ -298,8 +299,8 @@ final class WorkerSupervisor {
             return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is core.closed", null, 0, null));
         }
         w.startThreads();
-        process.onExit().thenRunAsync(() -> onProcessExit(w), lifecycleOrDirect());
-        log.debug("Started worker {} ({})", w.pid, core.launcher);
+        connection.onPeerExit().thenRunAsync(() -> onProcessExit(w), lifecycleOrDirect());
+        log.debug("Started worker {} ({})", w.pid, core.transport.describe());
         CallOptions pingOptions = CallOptions.builder().codec(Codec.RAW).timeout(core.startTimeout).build();
         Call ping = core.pinnedPing(w, pingOptions);
         return ping.handleAsync((r, failure) -> {
@@ -318,7 +319,7 @@ final class WorkerSupervisor {
                 core.restarts.incrementAndGet();
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            log.info("Worker {} ready in {} ms ({})", w.pid, took.toMillis(), core.launcher.source());
+            log.info("Worker {} ready in {} ms ({})", w.pid, took.toMillis(), core.transport.source());
             core.listener.workerStarted(w.pid, took);
             return w;
         }, lifecycleOrDirect());
