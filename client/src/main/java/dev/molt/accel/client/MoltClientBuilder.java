@@ -272,7 +272,16 @@ public final class MoltClientBuilder {
     /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
     public MoltClient build() {
         WorkerLauncher launcher = WorkerLauncher.resolve(this);
-        return poolSize == 1 ? new ClientCore(this, launcher, 1) : new MoltClientPool(this, launcher);
+        return poolSize == 1 ? newEngine(launcher, 1) : new MoltClientPool(this, launcher);
+    }
+
+    /** An engine over {@code slots} workers with this builder's settings. */
+    dev.molt.accel.client.internal.ClientCore newEngine(WorkerLauncher launcher, int slots) {
+        dev.molt.accel.client.internal.EngineConfig config = new dev.molt.accel.client.internal.EngineConfig(
+                maxFrameBytes, wire, startTimeout, closeTimeout, cancelGrace, probeTimeout, restartBackoff,
+                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor);
+        return new dev.molt.accel.client.internal.ClientCore(config,
+                transport != null ? transport : new StdioTransport(launcher), slots);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.molt.accel.client.internal.ClientCore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.internal.RetryPolicy;
+import dev.molt.accel.client.*;
+
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +26,8 @@ final class Call extends CompletableFuture<MoltResult> {
     final WorkerProcess pinned;
     /** Whether the future was given to a user ({@code callAsync}): it completes on the callback executor. */
     final boolean async;
+    /** The call's budget in nanoseconds; 0 for none. */
+    final long timeoutNanos;
     /** Absolute deadline in ticker time; 0 for none. Re-based once if the call waited for the client's first worker. */
     volatile long deadlineNanos;
 
@@ -55,8 +58,8 @@ final class Call extends CompletableFuture<MoltResult> {
         this.startNanos = startNanos;
         this.pinned = pinned;
         this.async = async;
-        long timeout = options.timeoutNanos();
-        this.deadlineNanos = timeout > 0 ? Attempt.nonZero(startNanos + timeout) : 0L;
+        this.timeoutNanos = options.timeout().toNanos();
+        this.deadlineNanos = timeoutNanos > 0 ? Attempt.nonZero(startNanos + timeoutNanos) : 0L;
     }
 
     /** Claims the right to decide the call's outcome; true for the first caller only. */

@@ -1,10 +1,7 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.internal.CompletionBatch;
-import dev.molt.accel.client.internal.EngineThreads;
-import dev.molt.accel.client.internal.GuardedListener;
-import dev.molt.accel.client.internal.RetryPolicy;
-import dev.molt.accel.client.internal.TimerQueue;
+import dev.molt.accel.client.*;
+
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.Envelopes;
@@ -67,7 +64,7 @@ final class CallOutcomes {
         Call call = a.call;
         long clientNanos = core.now() - a.sentNanos;
         switch (r.status()) {
-            case OK -> succeed(call, new MoltResult(call.entry, a.id, r.codec(), r.payloadOrEmpty(),
+            case OK -> succeed(call, Results.factory().result(call.entry, a.id, r.codec(), r.payloadOrEmpty(),
                     call.options.decodeResponse(), r.metrics(), clientNanos, call.payload.length), r, clientNanos);
             case BUSY -> attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null), r, clientNanos);
             case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null), r, clientNanos);
@@ -184,7 +181,7 @@ final class CallOutcomes {
             runHook(o.afterRecv(), r, "afterRecv");
         }
         if (o.metrics() != null) {
-            runHook(o.metrics(), MoltResult.mergeMetrics(r.metrics(), clientNanos, call.payload.length,
+            runHook(o.metrics(), Results.factory().mergeMetrics(r.metrics(), clientNanos, call.payload.length,
                     r.payloadOrEmpty().length), "metrics");
         }
     }

@@ -1,11 +1,7 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.internal.CompletionBatch;
-import dev.molt.accel.client.internal.Connection;
-import dev.molt.accel.client.internal.EngineThreads;
-import dev.molt.accel.client.internal.GuardedListener;
-import dev.molt.accel.client.internal.RetryPolicy;
-import dev.molt.accel.client.internal.TimerQueue;
+import dev.molt.accel.client.*;
+
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.Envelopes;

@@ -1,11 +1,7 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.internal.CompletionBatch;
-import dev.molt.accel.client.internal.EngineThreads;
-import dev.molt.accel.client.internal.GuardedListener;
-import dev.molt.accel.client.internal.RetryPolicy;
-import dev.molt.accel.client.internal.TimerQueue;
-import dev.molt.accel.client.internal.Transport;
+import dev.molt.accel.client.*;
+
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.Envelopes;
@@ -42,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * slots and life cycle the {@link WorkerSupervisor}'s. Its threading rules are those of the package
  * {@code dev.molt.accel.client.internal}.
  */
-final class ClientCore implements MoltClient {
+public final class ClientCore implements MoltClient {
 
     static final Logger log = LoggerFactory.getLogger(ClientCore.class);
     static final AtomicInteger CLIENT_IDS = new AtomicInteger();
@@ -85,27 +81,28 @@ final class ClientCore implements MoltClient {
     volatile String lastFailure;
     volatile boolean closed;
 
-    ClientCore(MoltClientBuilder b, WorkerLauncher launcher, int slotCount) {
-        this.maxFrameBytes = b.maxFrameBytes;
-        this.wire = b.wire;
-        this.transport = b.transport != null ? b.transport : new StdioTransport(launcher);
-        this.startTimeout = b.startTimeout;
-        this.closeStepMillis = b.closeTimeout.toMillis();
-        this.cancelGraceNanos = b.cancelGrace.toNanos();
-        this.retireLimitNanos = b.cancelGrace.toNanos() + b.closeTimeout.toNanos();
-        this.probeTimeout = b.probeTimeout;
-        this.restartBackoffNanos = b.restartBackoff.toNanos();
-        this.restartBackoffMaxNanos = b.restartBackoffMax.toNanos();
-        this.maxRestarts = b.maxRestarts;
-        this.defaultOptions = b.defaultOptions;
-        this.listener = GuardedListener.of(b.listener);
-        this.name = b.name;
-        this.ticker = b.ticker;
+    /** An engine over {@code slotCount} workers reached through {@code transport}. */
+    public ClientCore(EngineConfig b, Transport transport, int slotCount) {
+        this.maxFrameBytes = b.maxFrameBytes();
+        this.wire = b.wire();
+        this.transport = transport;
+        this.startTimeout = b.startTimeout();
+        this.closeStepMillis = b.closeTimeout().toMillis();
+        this.cancelGraceNanos = b.cancelGrace().toNanos();
+        this.retireLimitNanos = b.cancelGrace().toNanos() + b.closeTimeout().toNanos();
+        this.probeTimeout = b.probeTimeout();
+        this.restartBackoffNanos = b.restartBackoff().toNanos();
+        this.restartBackoffMaxNanos = b.restartBackoffMax().toNanos();
+        this.maxRestarts = b.maxRestarts();
+        this.defaultOptions = b.defaultOptions();
+        this.listener = GuardedListener.of(b.listener());
+        this.name = b.name();
+        this.ticker = b.ticker();
         int id = CLIENT_IDS.incrementAndGet();
         this.sweeper = new Sweeper(this, id);
         this.lifecycle = EngineThreads.lifecycleExecutor(id);
-        if (b.callbackExecutor != null) {
-            this.callbacks = b.callbackExecutor;
+        if (b.callbackExecutor() != null) {
+            this.callbacks = b.callbackExecutor();
             this.ownCallbacks = null;
         } else {
             this.ownCallbacks = EngineThreads.callbackExecutor();
@@ -278,7 +275,7 @@ final class ClientCore implements MoltClient {
     }
 
     /** Calls in flight on the slot's worker, for pool balancing. */
-    int inFlight(int slot) {
+    public int inFlight(int slot) {
         WorkerProcess w = supervisor.slots[slot].current;
         return w == null ? 0 : w.inFlight();
     }
@@ -356,8 +353,8 @@ final class ClientCore implements MoltClient {
             if (failure != null) {
                 outcomes.attemptFailed(call, null, unavailable(failure, call.entry), null, 0);
             } else {
-                if (firstStart && call.attempts == 0 && call.options.timeoutNanos() > 0) {
-                    call.deadlineNanos = Attempt.nonZero(now() + call.options.timeoutNanos());
+                if (firstStart && call.attempts == 0 && call.timeoutNanos > 0) {
+                    call.deadlineNanos = Attempt.nonZero(now() + call.timeoutNanos);
                 }
                 send(started, call);
             }
@@ -450,7 +447,7 @@ final class ClientCore implements MoltClient {
     }
 
     /** Runs a sweep now on the timer thread and waits for it: for tests that move a fake ticker. */
-    void sweepNow() {
+    public void sweepNow() {
         sweeper.sweepNow();
     }
 

@@ -1,4 +1,6 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
+
+import dev.molt.accel.client.*;
 
 import dev.molt.accel.protocol.Envelopes;
 import dev.molt.accel.protocol.FrameTooLargeException;
@@ -17,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.molt.accel.client.internal.CompletionBatch;
-import dev.molt.accel.client.internal.Connection;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
