@@ -1,6 +1,5 @@
 package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.*;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;

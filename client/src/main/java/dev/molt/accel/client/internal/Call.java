@@ -1,6 +1,7 @@
 package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.*;
+import dev.molt.accel.client.CallOptions;
+import dev.molt.accel.client.MoltResult;
 
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.util.concurrent.CompletableFuture;

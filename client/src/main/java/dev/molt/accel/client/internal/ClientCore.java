@@ -1,6 +1,14 @@
 package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.*;
+import dev.molt.accel.client.CallOptions;
+import dev.molt.accel.client.ClientStats;
+import dev.molt.accel.client.MoltAccelException;
+import dev.molt.accel.client.MoltCancelledException;
+import dev.molt.accel.client.MoltClient;
+import dev.molt.accel.client.MoltInternalErrorException;
+import dev.molt.accel.client.MoltInvalidInputException;
+import dev.molt.accel.client.MoltResult;
+import dev.molt.accel.client.MoltWorkerUnavailableException;
 
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
@@ -22,12 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -427,7 +433,6 @@ public final class ClientCore implements MoltClient {
     // ---------------------------------------------------------------- deadlines and cancel checks
 
     // ---------------------------------------------------------------- worker life cycle
-
 
     // ---------------------------------------------------------------- entry points of the reader, writers and calls
 

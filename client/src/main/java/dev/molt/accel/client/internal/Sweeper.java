@@ -1,34 +1,12 @@
 package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.*;
-
-import dev.molt.accel.protocol.Codec;
-import dev.molt.accel.protocol.Entries;
-import dev.molt.accel.protocol.Envelopes;
-import dev.molt.accel.protocol.PayloadException;
-import dev.molt.accel.protocol.Payloads;
-import dev.molt.accel.protocol.RequestEnvelope;
-import dev.molt.accel.protocol.ResponseEnvelope;
-import dev.molt.accel.protocol.Wire;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

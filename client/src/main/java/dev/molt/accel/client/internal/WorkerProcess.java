@@ -1,6 +1,5 @@
 package dev.molt.accel.client.internal;
 
-import dev.molt.accel.client.*;
 
 import dev.molt.accel.protocol.Envelopes;
 import dev.molt.accel.protocol.FrameTooLargeException;

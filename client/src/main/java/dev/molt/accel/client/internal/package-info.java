@@ -2,6 +2,31 @@
  * The client engine: not API. Everything here may change without notice; use the types of
  * {@code dev.molt.accel.client}.
  *
+ * <h2>Classes</h2>
+ * <ul>
+ *   <li>{@link dev.molt.accel.client.internal.ClientCore}: the public calls, dispatch, sending (one
+ *       attempt with the time left), stats and the ordered close.</li>
+ *   <li>{@link dev.molt.accel.client.internal.CallOutcomes}: answers, failures, the
+ *       {@link dev.molt.accel.client.internal.RetryPolicy} (a pure function), completion on the right
+ *       thread, cancels.</li>
+ *   <li>{@link dev.molt.accel.client.internal.Sweeper}: the deadline sweep on the timer and the rare
+ *       timed events of a {@link dev.molt.accel.client.internal.TimerQueue}.</li>
+ *   <li>{@link dev.molt.accel.client.internal.WorkerSupervisor}: slots (start with readiness and
+ *       backoff, least-in-flight balancing), liveness probe, replace, retire with a hard limit, death,
+ *       bounded parallel close.</li>
+ *   <li>{@link dev.molt.accel.client.internal.WorkerProcess}: one worker connection's frame streams,
+ *       reader thread, write lock, pending attempts and state (changed only by its own transitions).</li>
+ *   <li>The transport seam: {@link dev.molt.accel.client.internal.Transport} opens a
+ *       {@link dev.molt.accel.client.internal.Connection}; {@link dev.molt.accel.client.internal.ProcessConnection}
+ *       (a child process over stdio, with its {@link dev.molt.accel.client.internal.ProcessTree} and
+ *       {@link dev.molt.accel.client.internal.StderrDrainer}) and
+ *       {@link dev.molt.accel.client.internal.InMemoryTransport} (a worker served in this JVM) implement it.
+ *       Nothing above the seam assumes a process.</li>
+ *   <li>{@link dev.molt.accel.client.internal.GuardedListener}: the one place a listener is called;
+ *       {@link dev.molt.accel.client.internal.CompletionBatch}: batched hand-off of completions;
+ *       {@link dev.molt.accel.client.internal.EngineThreads}: named threads and executors.</li>
+ * </ul>
+ *
  * <h2>Deadlines</h2>
  * A call's timeout is the budget of the whole call. It becomes one absolute deadline, in the
  * client's ticker time ({@code System.nanoTime()} unless the builder was given another ticker),
