@@ -80,10 +80,16 @@ final class WorkerLauncher {
         return source;
     }
 
-    /** Whether workers are started as leaders of their own session. */
+    /**
+     * Whether workers are started as leaders of their own session, so that their whole process tree
+     * can be ended; {@code -Dmolt.accel.workerSessions=false} turns it off (then only descendants
+     * still attached to the worker are found).
+     */
     boolean ownSession() {
-        return ProcessTree.sessionsSupported();
+        return SESSIONS && ProcessTree.sessionsSupported();
     }
+
+    private static final boolean SESSIONS = Boolean.parseBoolean(System.getProperty("molt.accel.workerSessions", "true"));
 
     /**
      * Starts a worker as the leader of its own session where the platform allows

@@ -83,7 +83,7 @@ final class Call extends CompletableFuture<MoltResult> {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         // cancel() answers true again once cancelled: only the first one cleans up
         if (cancelled && cancelHandled.compareAndSet(false, true)) {
-            core.afterCancel(this, "cancelled by the caller");
+            core.outcomes.afterCancel(this, "cancelled by the caller");
         }
         return cancelled;
     }

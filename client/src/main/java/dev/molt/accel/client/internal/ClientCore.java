@@ -183,7 +183,7 @@ public final class ClientCore implements MoltClient {
 
     boolean inFlightAtMost(int n) {
         int total = 0;
-        for (WorkerSupervisor.Slot s : supervisor.slots) {
+        for (WorkerSlot s : supervisor.slots) {
             WorkerProcess w = s.current;
             if (w != null) {
                 total += w.inFlight();
@@ -236,7 +236,7 @@ public final class ClientCore implements MoltClient {
     @Override
     public void start() {
         List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
-        for (WorkerSupervisor.Slot s : supervisor.slots) {
+        for (WorkerSlot s : supervisor.slots) {
             starting.add(s.ensureStarted());
         }
         for (CompletableFuture<WorkerProcess> f : starting) {
@@ -248,7 +248,7 @@ public final class ClientCore implements MoltClient {
     public void ping(Duration timeout) {
         CallOptions options = CallOptions.builder().codec(Codec.RAW).timeout(timeout).build();
         List<CompletableFuture<MoltResult>> pings = new ArrayList<>();
-        for (WorkerSupervisor.Slot s : supervisor.slots) {
+        for (WorkerSlot s : supervisor.slots) {
             pings.add(s.ensureStarted().thenCompose(w -> pinnedPing(w, options)));
         }
         for (CompletableFuture<MoltResult> f : pings) {
@@ -267,7 +267,7 @@ public final class ClientCore implements MoltClient {
         int workers = 0;
         int inFlight = 0;
         List<Long> pids = new ArrayList<>();
-        for (WorkerSupervisor.Slot s : supervisor.slots) {
+        for (WorkerSlot s : supervisor.slots) {
             WorkerProcess w = s.current;
             if (w != null && w.isAccepting()) {
                 workers++;
@@ -296,75 +296,13 @@ public final class ClientCore implements MoltClient {
             return;
         }
         closed = true;
-        List<WorkerProcess> all = new ArrayList<>(processes);
-        for (WorkerProcess w : all) {
-            w.markDead("client closed");
-        }
-        for (WorkerProcess w : all) {
-            supervisor.failPending(w, "the client was closed", false);
-        }
-        long limitMillis = closeStepMillis * 3 + 500;
-        supervisor.closeInParallel(all, limitMillis);
-        sweeper.shutdown();
-        lifecycle.shutdown();
-        try {
-            if (!lifecycle.awaitTermination(closeStepMillis, TimeUnit.MILLISECONDS)) {
-                log.warn("Client '{}': worker start/stop threads did not finish within {} ms", name, closeStepMillis);
-                lifecycle.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // started while closing: they never took a call
-        supervisor.closeInParallel(new ArrayList<>(processes), limitMillis);
-        if (ownCallbacks != null) {
-            ownCallbacks.shutdown();
-            supervisor.awaitQuietly(ownCallbacks, closeStepMillis, "callback");
-        }
-        supervisor.awaitQuietly(sweeper.timer, closeStepMillis, "timer");
+        supervisor.closeAll(closeStepMillis, ownCallbacks);
     }
 
-    // ---------------------------------------------------------------- dispatch
+    // ---------------------------------------------------------------- sending
 
     void dispatch(Call call) {
-        if (call.isDecided()) {
-            return;
-        }
-        if (closed) {
-            outcomes.fail(call, new MoltWorkerUnavailableException("The client is closed", call.entry, 0, null), null, 0);
-            return;
-        }
-        WorkerSupervisor.Slot slot = supervisor.pick();
-        WorkerProcess w = slot.current;
-        if (w != null && w.isAccepting()) {
-            send(w, call);
-            return;
-        }
-        CompletableFuture<WorkerProcess> starting = slot.ensureStarted();
-        // only the client's very first start may take up to the start timeout: a call waiting for
-        // it starts its deadline once that worker is ready; later waits count against the deadline
-        boolean firstStart = starts.get() == 0;
-        long deadline = call.deadlineNanos;
-        if (!starting.isDone() && deadline != 0 && !firstStart) {
-            call.waitingForStart = true;
-            sweeper.addTimer(deadline, () -> {
-                if (call.waitingForStart) {
-                    outcomes.fail(call, new MoltWorkerUnavailableException("No worker became ready within the call's "
-                            + call.options.timeout().toMillis() + " ms deadline", call.entry, 0, null), null, 0);
-                }
-            });
-        }
-        starting.whenCompleteAsync((started, failure) -> {
-            call.waitingForStart = false;
-            if (failure != null) {
-                outcomes.attemptFailed(call, null, unavailable(failure, call.entry), null, 0);
-            } else {
-                if (firstStart && call.attempts == 0 && call.timeoutNanos > 0) {
-                    call.deadlineNanos = Attempt.nonZero(now() + call.timeoutNanos);
-                }
-                send(started, call);
-            }
-        }, supervisor.lifecycleOrDirect());
+        supervisor.dispatch(call);
     }
 
     /** Sends one attempt of {@code call} to {@code w}, with the time its deadline leaves as {@code timeout_ms}. */
@@ -428,28 +366,7 @@ public final class ClientCore implements MoltClient {
         }
     }
 
-    // ---------------------------------------------------------------- outcomes
-
-    // ---------------------------------------------------------------- deadlines and cancel checks
-
-    // ---------------------------------------------------------------- worker life cycle
-
-    // ---------------------------------------------------------------- entry points of the reader, writers and calls
-
-    /** Called by a worker's reader thread with the answer to an attempt. */
-    void onResponse(Attempt a, ResponseEnvelope r) {
-        outcomes.onResponse(a, r);
-    }
-
-    /** Called by the reader once the worker's stdout ended or it sent garbage, or by a writer whose pipe broke. */
-    void onReaderEnd(WorkerProcess w, String reason, boolean protocolError) {
-        supervisor.onReaderEnd(w, reason, protocolError);
-    }
-
-    /** Called after the caller cancelled the call's future. */
-    void afterCancel(Call call, String why) {
-        outcomes.afterCancel(call, why);
-    }
+    // ---------------------------------------------------------------- tests
 
     /** Runs a sweep now on the timer thread and waits for it: for tests that move a fake ticker. */
     public void sweepNow() {

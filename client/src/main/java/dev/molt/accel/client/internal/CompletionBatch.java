@@ -1,17 +1,19 @@
 package dev.molt.accel.client.internal;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands completions from a reader thread to the callback executor in batches: while more response
- * bytes are already buffered, the completions of the frames read so far are collected, and handed
- * off as one task once the reader is about to wait for the peer. Under load one hand-off serves
- * many calls; a lone call is handed off at once. Not thread-safe: one batch per reader thread.
+ * Hands completions from a reader thread to the callback executor without one hand-off per call:
+ * the reader queues each completion on its lane, and only when no drain is scheduled does it hand
+ * the executor one task that runs queued completions until the lane is empty. Under load the
+ * callback thread is still draining when the next answers arrive, so they cost a queue insert
+ * instead of a thread wake-up; a lone call is handed off at once. Completions of one reader run
+ * in order, one at a time; those of other readers run in parallel. Thread-safe.
  */
 public final class CompletionBatch {
 
@@ -19,60 +21,55 @@ public final class CompletionBatch {
     private static final ThreadLocal<CompletionBatch> CURRENT = new ThreadLocal<>();
 
     private final Executor executor;
-    private ArrayList<Runnable> tasks = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable drain = this::drain;
 
     private CompletionBatch(Executor executor) {
         this.executor = executor;
     }
 
-    /** Opens the calling thread's batch for {@code executor}; close it when the thread ends. */
+    /** Opens the calling thread's lane for {@code executor}; close it when the thread ends. */
     public static CompletionBatch open(Executor executor) {
         CompletionBatch b = new CompletionBatch(executor);
         CURRENT.set(b);
         return b;
     }
 
-    /** Runs {@code task} on {@code executor}: through the calling thread's batch when it has one. */
+    /** Runs {@code task} on {@code executor}: through the calling thread's lane when it has one. */
     public static void submit(Executor executor, Runnable task) {
         CompletionBatch b = CURRENT.get();
         if (b != null && b.executor == executor) {
-            b.tasks.add(task);
+            b.enqueue(task);
         } else {
             execute(executor, task);
         }
     }
 
-    public boolean isEmpty() {
-        return tasks.isEmpty();
+    private void enqueue(Runnable task) {
+        queue.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            execute(executor, drain);
+        }
     }
 
-    /** Hands the collected completions off as one task. */
-    public void flush() {
-        if (tasks.isEmpty()) {
-            return;
-        }
-        if (tasks.size() == 1) {
-            Runnable only = tasks.get(0);
-            tasks.clear();
-            execute(executor, only);
-            return;
-        }
-        List<Runnable> batch = tasks;
-        tasks = new ArrayList<>();
-        execute(executor, () -> {
-            for (Runnable r : batch) {
+    private void drain() {
+        while (true) {
+            Runnable r;
+            while ((r = queue.poll()) != null) {
                 runGuarded(r);
             }
-        });
+            scheduled.set(false);
+            // a completion queued after the last poll but before the flag dropped is ours to run
+            if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                return;
+            }
+        }
     }
 
-    /** Flushes and detaches the batch from the calling thread. */
+    /** Detaches the lane from the calling thread; queued completions still run. */
     public void close() {
-        try {
-            flush();
-        } finally {
-            CURRENT.remove();
-        }
+        CURRENT.remove();
     }
 
     /**

@@ -52,6 +52,10 @@ public interface Connection {
     /** Releases the streams and threads of the connection (never blocking on them). */
     void release();
 
+    /** The worker answered its readiness ping (a process connection notes its tree's members now). */
+    default void ready() {
+    }
+
     /** Threads of the connection that the engine joins (bounded) on close, such as a stderr drainer. */
     default List<Thread> threads() {
         return List.of();

@@ -99,6 +99,12 @@ public final class ProcessConnection implements Connection {
         drainer.close();
     }
 
+    /** Remembers the tree's members while the worker lives: without a session of its own this is how a grandchild stays owned. */
+    @Override
+    public void ready() {
+        tree.members();
+    }
+
     @Override
     public List<Thread> threads() {
         return List.of(drainer.thread());

@@ -208,12 +208,8 @@ final class WorkerProcess {
                     if (a == null) {
                         log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
                     } else {
-                        core.onResponse(a, response);
+                        core.outcomes.onResponse(a, response);
                     }
-                }
-                // hand the completions off once no more bytes wait: one hand-off for a burst of answers
-                if (!batch.isEmpty() && stdout.available() == 0) {
-                    batch.flush();
                 }
             }
         } catch (FrameTooLargeException e) {
@@ -228,7 +224,7 @@ final class WorkerProcess {
             batch.close();
         }
         readerEnded.countDown();
-        core.onReaderEnd(this, reason, protocolError);
+        core.supervisor.onReaderEnd(this, reason, protocolError);
     }
 
     /** Waits up to {@code millis} for the reader to see the end of stdout; true when it did. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +32,13 @@ final class WorkerSupervisor {
     private static final long EXIT_DRAIN_MILLIS = 200;
 
     private final ClientCore core;
-    final Slot[] slots;
+    final WorkerSlot[] slots;
 
     WorkerSupervisor(ClientCore core, int slotCount) {
         this.core = core;
-        this.slots = new Slot[slotCount];
+        this.slots = new WorkerSlot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(i);
+            slots[i] = new WorkerSlot(core, i);
         }
     }
     void closeInParallel(List<WorkerProcess> workers, long limitMillis) {
@@ -97,16 +98,16 @@ final class WorkerSupervisor {
      * without a ready worker is chosen only when no slot has one; it is started in the background
      * meanwhile, so that a pool regains its capacity without any caller waiting for it.
      */
-    Slot pick() {
+    WorkerSlot pick() {
         if (slots.length == 1) {
             return slots[0];
         }
         int start = Math.floorMod(core.roundRobin.getAndIncrement(), slots.length);
-        Slot best = null;
+        WorkerSlot best = null;
         int bestLoad = Integer.MAX_VALUE;
-        Slot idle = null;
+        WorkerSlot idle = null;
         for (int i = 0; i < slots.length; i++) {
-            Slot s = slots[(start + i) % slots.length];
+            WorkerSlot s = slots[(start + i) % slots.length];
             WorkerProcess w = s.current;
             if (w != null && w.isAccepting()) {
                 int load = w.inFlight();
@@ -189,7 +190,7 @@ final class WorkerSupervisor {
 
     /** Takes {@code w} out of its slot and starts its successor in the background. */
     void clearAndRestart(WorkerProcess w) {
-        for (Slot s : slots) {
+        for (WorkerSlot s : slots) {
             if (s.clear(w) && !core.closed) {
                 s.ensureStarted();
             }
@@ -278,7 +279,7 @@ final class WorkerSupervisor {
         if (core.closed) {
             w.kill();
             core.processes.remove(w);
-            return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is core.closed", null, 0, null));
+            return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is closed", null, 0, null));
         }
         w.startThreads();
         connection.onPeerExit().thenRunAsync(() -> onProcessExit(w), lifecycleOrDirect());
@@ -297,6 +298,7 @@ final class WorkerSupervisor {
                         + (tail.isEmpty() ? "" : "; last stderr: " + String.join(" | ", tail)), null, 0, cause));
             }
             w.markReady();
+            connection.ready();
             if (core.starts.incrementAndGet() > slots.length) {
                 core.restarts.incrementAndGet();
             }
@@ -307,94 +309,82 @@ final class WorkerSupervisor {
         }, lifecycleOrDirect());
     }
 
-    /** One position of the pool: at most one process taking calls, started on demand with backoff. */
-    final class Slot {
-        final int index;
-        volatile WorkerProcess current;
-        CompletableFuture<WorkerProcess> starting;
-        int failures;
-        long retryAtNanos;
-        Throwable lastStartFailure;
-
-        Slot(int index) {
-            this.index = index;
+    /**
+     * Sends {@code call} to the least loaded ready worker, or waits for a start on the lifecycle
+     * executor (bounded by the call's deadline, except for the client's very first start).
+     */
+    void dispatch(Call call) {
+        if (call.isDecided()) {
+            return;
         }
-
-        synchronized boolean isBackingOff() {
-            return failures > 0 && core.now() - retryAtNanos < 0;
+        if (core.closed) {
+            core.outcomes.fail(call, new MoltWorkerUnavailableException("The client is closed", call.entry, 0, null), null, 0);
+            return;
         }
-
-        synchronized boolean isStarting() {
-            return starting != null;
+        WorkerSlot slot = pick();
+        WorkerProcess w = slot.current;
+        if (w != null && w.isAccepting()) {
+            core.send(w, call);
+            return;
         }
-
-        /** Forgets {@code w} if it is this slot's worker; returns whether it was. */
-        synchronized boolean clear(WorkerProcess w) {
-            if (current == w) {
-                current = null;
-                return true;
-            }
-            return false;
+        CompletableFuture<WorkerProcess> starting = slot.ensureStarted();
+        // only the client's very first start may take up to the start timeout: a call waiting for
+        // it starts its deadline once that worker is ready; later waits count against the deadline
+        boolean firstStart = core.starts.get() == 0;
+        long deadline = call.deadlineNanos;
+        if (!starting.isDone() && deadline != 0 && !firstStart) {
+            call.waitingForStart = true;
+            core.sweeper.addTimer(deadline, () -> {
+                if (call.waitingForStart) {
+                    core.outcomes.fail(call, new MoltWorkerUnavailableException("No worker became ready within the call's "
+                            + call.options.timeout().toMillis() + " ms deadline", call.entry, 0, null), null, 0);
+                }
+            });
         }
-
-        /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
-        CompletableFuture<WorkerProcess> ensureStarted() {
-            CompletableFuture<WorkerProcess> f;
-            synchronized (this) {
-                WorkerProcess w = current;
-                if (w != null && w.isAccepting()) {
-                    return CompletableFuture.completedFuture(w);
-                }
-                if (starting != null) {
-                    return starting;
-                }
-                if (core.closed) {
-                    return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is core.closed", null, 0, null));
-                }
-                long wait = retryAtNanos - core.now();
-                if (failures > 0 && wait > 0) {
-                    return CompletableFuture.failedFuture(new MoltWorkerUnavailableException(
-                            "Worker restarting after " + failures + " failed core.start(s); next attempt in "
-                                    + TimeUnit.NANOSECONDS.toMillis(wait) + " ms; last failure: "
-                                    + (lastStartFailure == null ? "unknown" : lastStartFailure.getMessage()),
-                            null, 0, lastStartFailure));
-                }
-                f = new CompletableFuture<>();
-                starting = f;
-            }
-            try {
-                core.lifecycle.execute(() -> startWorker().whenComplete((w, failure) -> started(f, w, failure)));
-            } catch (RejectedExecutionException e) {
-                started(f, null, new MoltWorkerUnavailableException("The client is core.closed", null, 0, null));
-            }
-            return f;
-        }
-
-        void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            synchronized (this) {
-                starting = null;
-                if (failure == null) {
-                    failures = 0;
-                    current = w;
-                } else {
-                    failures++;
-                    lastStartFailure = cause;
-                    long backoff = Math.min(core.restartBackoffNanos << Math.min(failures - 1, 20), core.restartBackoffMaxNanos);
-                    retryAtNanos = core.now() + backoff;
-                    core.lastFailure = cause.getMessage();
-                }
-            }
-            if (failure == null) {
-                f.complete(w);
+        starting.whenCompleteAsync((started, failure) -> {
+            call.waitingForStart = false;
+            if (failure != null) {
+                core.outcomes.attemptFailed(call, null, ClientCore.unavailable(failure, call.entry), null, 0);
             } else {
-                if (!core.closed) {
-                    log.warn("Worker start failed (slot {}): {}", index, cause.getMessage());
-                    core.listener.workerStartFailed(cause);
+                if (firstStart && call.attempts == 0 && call.timeoutNanos > 0) {
+                    call.deadlineNanos = Attempt.nonZero(core.now() + call.timeoutNanos);
                 }
-                f.completeExceptionally(cause);
+                core.send(started, call);
             }
+        }, lifecycleOrDirect());
+    }
+
+    /**
+     * The bounded close: fails the calls in flight, closes every worker in parallel under one limit
+     * (three close steps and a little), then stops the timer and the owned executors.
+     */
+    void closeAll(long closeStepMillis, ThreadPoolExecutor ownCallbacks) {
+        List<WorkerProcess> all = new ArrayList<>(core.processes);
+        for (WorkerProcess w : all) {
+            w.markDead("client closed");
         }
+        for (WorkerProcess w : all) {
+            failPending(w, "the client was closed", false);
+        }
+        long limitMillis = closeStepMillis * 3 + 500;
+        closeInParallel(all, limitMillis);
+        core.sweeper.shutdown();
+        core.lifecycle.shutdown();
+        try {
+            if (!core.lifecycle.awaitTermination(closeStepMillis, TimeUnit.MILLISECONDS)) {
+                log.warn("Client '{}': worker start/stop threads did not finish within {} ms", core.name, closeStepMillis);
+                core.lifecycle.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // started while closing: they never took a call
+        closeInParallel(new ArrayList<>(core.processes), limitMillis);
+        if (ownCallbacks != null) {
+            ownCallbacks.shutdown();
+            awaitQuietly(ownCallbacks, closeStepMillis, "callback");
+        }
+        awaitQuietly(core.sweeper.timer, closeStepMillis, "timer");
     }
 
 }

@@ -11,9 +11,10 @@
  *       thread, cancels.</li>
  *   <li>{@link dev.molt.accel.client.internal.Sweeper}: the deadline sweep on the timer and the rare
  *       timed events of a {@link dev.molt.accel.client.internal.TimerQueue}.</li>
- *   <li>{@link dev.molt.accel.client.internal.WorkerSupervisor}: slots (start with readiness and
- *       backoff, least-in-flight balancing), liveness probe, replace, retire with a hard limit, death,
- *       bounded parallel close.</li>
+ *   <li>{@link dev.molt.accel.client.internal.WorkerSupervisor}: dispatch to the least-in-flight
+ *       worker, start with readiness, liveness probe, replace, retire with a hard limit, death,
+ *       bounded parallel close; {@link dev.molt.accel.client.internal.WorkerSlot}: one position of the
+ *       pool, started on demand with backoff.</li>
  *   <li>{@link dev.molt.accel.client.internal.WorkerProcess}: one worker connection's frame streams,
  *       reader thread, write lock, pending attempts and state (changed only by its own transitions).</li>
  *   <li>The transport seam: {@link dev.molt.accel.client.internal.Transport} opens a
