@@ -104,7 +104,7 @@ class HostileWorkerTest {
             client.start();
             for (int round = 0; round < 2; round++) {
                 List<CompletableFuture<MoltResult>> calls = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
+                for (int i = 0; i < 20; i++) {
                     calls.add(client.callAsync("echo", map("i", i), QUICK));
                 }
                 for (CompletableFuture<MoltResult> c : calls) {
@@ -114,7 +114,33 @@ class HostileWorkerTest {
             // a worker replaced for answering with unknown ids is gone once its grace has passed,
             // not only at close(): at most the current worker and one being replaced may live
             await().atMost(LEFTOVER_WAIT).untilAsserted(() ->
-                    assertThat(alive(loggedPids())).as("live workers while the client is open").hasSizeLessThanOrEqualTo(2));
+                    assertThat(alive(loggedPids())).as("live workers while the client is open (of %s started)",
+                            loggedStarts().size()).hasSizeLessThanOrEqualTo(2));
+        } finally {
+            close(client);
+        }
+        assertNothingLeft();
+    }
+
+    @Test
+    void aStoppedWorkerIsReplacedAndKilledWhileTheClientGoesOn() throws Exception {
+        MoltClient client = testWorker().environment(Map.of("MOLT_TEST_START_LOG", startLog.toString()))
+                .startTimeout(Duration.ofSeconds(20)).closeTimeout(Duration.ofSeconds(3))
+                .cancelGrace(Duration.ofMillis(200)).build();
+        try {
+            client.start();
+            long stopped = client.stats().pids().get(0);
+            // SIGTERM waits until a stopped process continues: only SIGKILL ends it
+            TestWorkers.signal(stopped, "STOP");
+            List<CompletableFuture<MoltResult>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(client.callAsync("echo", map("i", i), QUICK));
+            }
+            for (CompletableFuture<MoltResult> c : calls) {
+                assertThatThrownBy(c::join).hasCauseInstanceOf(MoltTimeoutException.class);
+            }
+            await().atMost(LEFTOVER_WAIT).until(() -> !ProcessTree.isLive(stopped));
+            assertThat(client.call("echo", map("i", 1), PATIENT).value()).isEqualTo(map("i", 1));
         } finally {
             close(client);
         }

@@ -58,7 +58,16 @@ public final class ProcessTree {
         this.pid = process.pid();
     }
 
-    /** The command to run so the child leads its own session; unchanged when setsid is unavailable. */
+    /**
+     * The command to run so the child leads its own session; unchanged when setsid is unavailable.
+     *
+     * <p>Two consequences for the caller. A command that cannot be executed no longer makes
+     * {@link ProcessBuilder#start()} throw: {@code setsid} starts, prints the reason on stderr and
+     * exits with 127 (not found) or 126 (not executable), so resolve the executable first to keep a
+     * clear start error. And the worker has no controlling terminal: a Ctrl-C in the application's
+     * terminal no longer reaches it, so the application ends its workers itself (stdin EOF when it
+     * dies, {@link #terminate()}/{@link #kill()} when it closes).
+     */
     public static List<String> sessionLeaderCommand(List<String> command) {
         Objects.requireNonNull(command, "command");
         String setsid = Support.SETSID;
