@@ -396,7 +396,7 @@ public final class ProtocolBench {
 
     /**
      * One driver thread per CPU at most, each keeping its share of the concurrency in flight with
-     * {@code callAsync()} (an asynchronous server). Completions run on the client's reader threads.
+     * {@code callAsync()} (an asynchronous server). Completions run on the client's callback threads.
      */
     private final class AsyncLoad extends Load {
         private final int drivers;

@@ -1,6 +1,7 @@
 package dev.molt.accel.cli;
 
 import dev.molt.accel.client.MoltAccelException;
+import dev.molt.accel.client.MoltErrorCode;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -32,15 +33,18 @@ final class ExitCodes {
 
     /** The exit code for an error code such as {@code MoltBusy}. */
     static int of(String errorCode) {
-        return switch (errorCode) {
-            case "MoltInvalidInput" -> INVALID_INPUT;
-            case "MoltBusy" -> BUSY;
-            case "MoltTimeout" -> TIMEOUT;
-            case "MoltCancelled" -> CANCELLED;
-            case "MoltInternalError" -> INTERNAL_ERROR;
-            case "MoltProtocolError" -> PROTOCOL_ERROR;
-            case "MoltWorkerUnavailable" -> WORKER_UNAVAILABLE;
-            default -> UNEXPECTED;
+        MoltErrorCode code = MoltErrorCode.fromCode(errorCode);
+        if (code == null) {
+            return UNEXPECTED;
+        }
+        return switch (code) {
+            case INVALID_INPUT -> INVALID_INPUT;
+            case BUSY -> BUSY;
+            case TIMEOUT -> TIMEOUT;
+            case CANCELLED -> CANCELLED;
+            case INTERNAL_ERROR -> INTERNAL_ERROR;
+            case PROTOCOL_ERROR -> PROTOCOL_ERROR;
+            case WORKER_UNAVAILABLE -> WORKER_UNAVAILABLE;
         };
     }
 

@@ -177,8 +177,9 @@ class MoltAccelCliTest {
 
     @Test
     void loadReportsRateAndPercentiles() {
-        Result r = run("--pool-size", "2", "load", "--entry", "compute", "--json", "{\"values\":[1,2,3]}",
-                "--concurrency", "4", "--requests", "400", "--warmup", "0");
+        // a generous deadline: cold worker JVMs on a loaded machine miss the default 250 ms
+        Result r = run("--pool-size", "2", "--timeout-ms", "30000", "load", "--entry", "compute",
+                "--json", "{\"values\":[1,2,3]}", "--concurrency", "4", "--requests", "400", "--warmup", "0");
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("2 workers, concurrency 4").contains("400 ok, 0 failed")
@@ -187,7 +188,8 @@ class MoltAccelCliTest {
 
     @Test
     void loadCanReportJson() {
-        Result r = run("load", "--concurrency", "2", "--duration", "300ms", "--warmup", "100ms", "--format", "json");
+        Result r = run("--timeout-ms", "30000", "load", "--concurrency", "2", "--duration", "300ms", "--warmup", "100ms",
+                "--format", "json");
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         Map<String, Object> report = jsonObject(r.out());
@@ -198,8 +200,8 @@ class MoltAccelCliTest {
 
     @Test
     void loadExitsWithTheCodeOfItsFailures() {
-        Result r = run("load", "--entry", "no_such_export", "--json", "{}", "--requests", "5", "--concurrency", "1",
-                "--warmup", "0");
+        Result r = run("--timeout-ms", "30000", "load", "--entry", "no_such_export", "--json", "{}", "--requests", "5",
+                "--concurrency", "1", "--warmup", "0");
 
         assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(r.out()).contains("0 ok, 5 failed").contains("MoltInvalidInput x 5");

@@ -13,9 +13,12 @@ import java.util.function.Consumer;
  * Options of one call. Immutable and thread-safe; build with {@link #builder()} or derive with
  * {@link #toBuilder()}. Values are validated as they are set.
  *
- * <p>Hooks run on the thread that completes the call (the caller's, or the worker's reader
- * thread for asynchronous calls): they must be fast and must not throw; an exception from a hook
- * is logged and ignored.
+ * <p>Hooks never run on the client's reader or timer threads. {@code beforeSend} runs on the thread
+ * that sends the attempt (the caller's for the first one, a lifecycle thread for retries);
+ * {@code afterRecv} and {@code metrics} run on the caller's thread for a
+ * blocking {@code call()} and on the client's callback executor for {@code callAsync} (answers
+ * that lead to a retry: on a lifecycle thread); the {@code cancelCheck} is polled on the callback
+ * executor. They must be fast and must not throw; an exception from a hook is logged and ignored.
  */
 public final class CallOptions {
 
@@ -74,7 +77,12 @@ public final class CallOptions {
         return codec;
     }
 
-    /** Deadline of one attempt, sent to the worker as {@code timeout_ms}; zero means none. */
+    /**
+     * The budget of the whole call; zero means none. It becomes one deadline when the call starts:
+     * every attempt, retry backoff and wait for a replacement worker shares it, each attempt sends
+     * the time left as {@code timeout_ms}, no retry starts at or past it, and the call fails with
+     * {@link MoltTimeoutException} when it passes.
+     */
     public Duration timeout() {
         return timeout;
     }
@@ -93,7 +101,10 @@ public final class CallOptions {
         return decodeResponse;
     }
 
-    /** Whether an idempotent call that timed out is sent again. */
+    /**
+     * Whether an idempotent call whose worker answered {@code Timeout} is sent again while its
+     * deadline leaves time (a client-side timeout is the deadline itself: nothing is left).
+     */
     public boolean retryOnTimeout() {
         return retryOnTimeout;
     }

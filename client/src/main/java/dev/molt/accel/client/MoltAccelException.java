@@ -43,6 +43,11 @@ public abstract class MoltAccelException extends RuntimeException {
      */
     public abstract String errorCode();
 
+    /** {@link #errorCode()} as the enum constant. */
+    public MoltErrorCode code() {
+        return MoltErrorCode.fromCode(errorCode());
+    }
+
     /**
      * Whether sending the same request again cannot run it twice: true only when the worker is
      * known not to have run it ({@link MoltBusyException}).

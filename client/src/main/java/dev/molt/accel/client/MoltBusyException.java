@@ -15,7 +15,7 @@ public class MoltBusyException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltBusy";
+        return MoltErrorCode.BUSY.code();
     }
 
     @Override

@@ -15,7 +15,7 @@ public class MoltCancelledException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltCancelled";
+        return MoltErrorCode.CANCELLED.code();
     }
 
     @Override

@@ -7,8 +7,9 @@ import java.util.concurrent.CompletableFuture;
  * Calls exports of worker processes that speak the Molt stdio protocol.
  *
  * <p>A client owns its worker processes (one, or several for a {@link MoltClientPool}) and the
- * threads that serve them: one stdout reader and one stderr drainer per process, plus one shared
- * timer per client. It is thread-safe and meant to be shared: many threads may have many calls in
+ * threads that serve them: one stdout reader and one stderr drainer per process, plus one timer,
+ * a few lifecycle threads and a small callback pool per client (see
+ * {@link MoltClientBuilder#callbackExecutor}). It is thread-safe and meant to be shared: many threads may have many calls in
  * flight at once. Workers start on first use or at {@link #start()}; a worker that dies, times out
  * without answering, or sends garbage is replaced while calls go on. {@link #close()} ends every
  * process and thread it started.
@@ -46,7 +47,8 @@ public interface MoltClient extends AutoCloseable {
 
     /**
      * Sends a call and returns at once. The future completes with the result, or exceptionally
-     * with a {@link MoltAccelException}. Cancelling the future cancels the call: a
+     * with a {@link MoltAccelException}, on the client's callback executor: code chained on it
+     * never runs on the client's reader or timer threads. Cancelling the future cancels the call: a
      * {@code __cancel__} is sent to the worker and the call's resources are released at once.
      */
     CompletableFuture<MoltResult> callAsync(String entry, Object payload, CallOptions options);
@@ -79,8 +81,10 @@ public interface MoltClient extends AutoCloseable {
 
     /**
      * Stops taking calls, fails the calls still in flight with {@link MoltWorkerUnavailableException},
-     * closes each worker's stdin, waits for it to exit, then destroys it (and its descendants)
-     * after the grace period. Idempotent.
+     * and closes the workers in parallel: stdin EOF, wait, SIGTERM, wait, SIGKILL to the worker and
+     * its whole process tree, each step bounded by {@code closeTimeout}; returns within about three
+     * steps whatever the workers do (a writer blocked on a full pipe fails instead of holding it).
+     * Idempotent.
      */
     @Override
     void close();

@@ -41,6 +41,11 @@ public final class MoltClientBuilder {
     MoltClientListener listener = MoltClientListener.NONE;
     String name = "molt";
     Map<String, String> sourceEnvironment = System.getenv();
+    Duration probeTimeout = Duration.ofSeconds(1);
+    java.util.concurrent.Executor callbackExecutor;
+    java.util.function.LongSupplier ticker = System::nanoTime;
+    /** Set by tests and (later) socket and remote pools; {@code null}: child processes over stdio. */
+    dev.molt.accel.client.internal.Transport transport;
 
     MoltClientBuilder() {
     }
@@ -128,7 +133,11 @@ public final class MoltClientBuilder {
         return this;
     }
 
-    /** How long {@link MoltClient#close()} waits at each step before escalating; 2 s by default. */
+    /**
+     * How long {@link MoltClient#close()} waits at each step before escalating (stdin EOF, SIGTERM,
+     * SIGKILL); 2 s by default. Workers close in parallel, and close() returns within about three
+     * steps whatever the workers do.
+     */
     public MoltClientBuilder closeTimeout(Duration closeTimeout) {
         this.closeTimeout = positive(closeTimeout, "closeTimeout");
         return this;
@@ -136,7 +145,9 @@ public final class MoltClientBuilder {
 
     /**
      * How long a worker may take to answer a call that timed out on the client, after its
-     * {@code __cancel__}, before it is deemed stuck and replaced; 200 ms by default.
+     * {@code __cancel__}, before it is sent a {@code __ping__} (see {@link #probeTimeout}); 200 ms by
+     * default. A replaced worker is destroyed at the latest {@code cancelGrace + closeTimeout} after it
+     * stopped taking calls, whatever its calls are doing.
      */
     public MoltClientBuilder cancelGrace(Duration cancelGrace) {
         Objects.requireNonNull(cancelGrace, "cancelGrace");
@@ -144,6 +155,48 @@ public final class MoltClientBuilder {
             throw new IllegalArgumentException("cancelGrace < 0: " + cancelGrace);
         }
         this.cancelGrace = cancelGrace;
+        return this;
+    }
+
+    /**
+     * How long a worker has to answer the {@code __ping__} it is sent when a timed-out call's
+     * {@code __cancel__} got no answer within {@link #cancelGrace}: a worker that answers it stays
+     * (it is slow, not stuck), one that does not is replaced. 1 s by default.
+     */
+    public MoltClientBuilder probeTimeout(Duration probeTimeout) {
+        this.probeTimeout = positive(probeTimeout, "probeTimeout");
+        return this;
+    }
+
+    /**
+     * The executor on which futures returned by {@link MoltClient#callAsync} complete, and so where
+     * code chained on them runs, with the response hooks, cancel checks and listener calls of those
+     * calls. By default the client owns a small pool of daemon threads named
+     * {@code molt-accel-callback-<n>} (at most {@code max(2, CPUs)}), shut down by {@code close()};
+     * a supplied executor is not shut down by the client. Blocking {@code call()}s never go
+     * through it: their caller is woken directly.
+     */
+    public MoltClientBuilder callbackExecutor(java.util.concurrent.Executor callbackExecutor) {
+        this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+        return this;
+    }
+
+    /**
+     * The clock of deadlines, retry backoffs and start backoffs, in nanoseconds with an arbitrary
+     * origin, like {@link System#nanoTime()} (the default). Tests supply a fake one to move time
+     * without waiting; it must be thread-safe and never go back.
+     */
+    public MoltClientBuilder ticker(java.util.function.LongSupplier ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * Where workers are reached; child processes over stdio (the worker command) unless set. Not
+     * API yet: the engine's seam for in-memory workers in tests, and for sockets and remote pools.
+     */
+    MoltClientBuilder transport(dev.molt.accel.client.internal.Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
         return this;
     }
 
@@ -219,7 +272,16 @@ public final class MoltClientBuilder {
     /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
     public MoltClient build() {
         WorkerLauncher launcher = WorkerLauncher.resolve(this);
-        return poolSize == 1 ? new ClientCore(this, launcher, 1) : new MoltClientPool(this, launcher);
+        return poolSize == 1 ? newEngine(launcher, 1) : new MoltClientPool(this, launcher);
+    }
+
+    /** An engine over {@code slots} workers with this builder's settings. */
+    dev.molt.accel.client.internal.ClientCore newEngine(WorkerLauncher launcher, int slots) {
+        dev.molt.accel.client.internal.EngineConfig config = new dev.molt.accel.client.internal.EngineConfig(
+                maxFrameBytes, wire, startTimeout, closeTimeout, cancelGrace, probeTimeout, restartBackoff,
+                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor);
+        return new dev.molt.accel.client.internal.ClientCore(config,
+                transport != null ? transport : new StdioTransport(launcher), slots);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Observes a client's worker lifecycle and calls, for metrics and logs. Methods are called on the
- * client's own threads: they must be fast, must not throw, and must not call back into the client.
+ * client's lifecycle and callback threads or a blocking caller's own thread, never on its reader or
+ * timer threads: they must be fast, must not throw, and must not call back into the client.
  * Subclass and override what you need; {@link #NONE} does nothing.
  */
 public abstract class MoltClientListener {

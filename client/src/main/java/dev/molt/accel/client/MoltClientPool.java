@@ -1,5 +1,7 @@
 package dev.molt.accel.client;
 
+import dev.molt.accel.client.internal.ClientCore;
+
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,7 +18,7 @@ public final class MoltClientPool implements MoltClient {
 
     MoltClientPool(MoltClientBuilder b, WorkerLauncher launcher) {
         this.size = b.poolSize;
-        this.core = new ClientCore(b, launcher, b.poolSize);
+        this.core = b.newEngine(launcher, b.poolSize);
     }
 
     /** Number of worker processes in the pool. */

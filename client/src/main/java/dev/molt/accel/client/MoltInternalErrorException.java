@@ -15,7 +15,7 @@ public class MoltInternalErrorException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltInternalError";
+        return MoltErrorCode.INTERNAL_ERROR.code();
     }
 
     @Override

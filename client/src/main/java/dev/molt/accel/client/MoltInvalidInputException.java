@@ -15,7 +15,7 @@ public class MoltInvalidInputException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltInvalidInput";
+        return MoltErrorCode.INVALID_INPUT.code();
     }
 
     @Override

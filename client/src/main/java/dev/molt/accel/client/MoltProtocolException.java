@@ -1,7 +1,5 @@
 package dev.molt.accel.client;
 
-import dev.molt.accel.protocol.Status;
-
 /**
  * The worker sent bytes that break the protocol (bad frame, undecodable envelope or result). The worker is replaced. The request may have run.
  */
@@ -15,7 +13,7 @@ public class MoltProtocolException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltProtocolError";
+        return MoltErrorCode.PROTOCOL_ERROR.code();
     }
 
     @Override

@@ -28,6 +28,22 @@ public final class MoltResult {
     private volatile Object value;
     private volatile Map<String, Object> metrics;
 
+    static {
+        dev.molt.accel.client.internal.Results.install(new dev.molt.accel.client.internal.Results.Factory() {
+            @Override
+            public MoltResult result(String entry, long requestId, Codec codec, byte[] bytes, boolean decode,
+                    Map<String, Object> workerMetrics, long clientNanos, int payloadBytes) {
+                return new MoltResult(entry, requestId, codec, bytes, decode, workerMetrics, clientNanos, payloadBytes);
+            }
+
+            @Override
+            public Map<String, Object> mergeMetrics(Map<String, Object> worker, long clientNanos, int payloadBytes,
+                    int responseBytes) {
+                return MoltResult.mergeMetrics(worker, clientNanos, payloadBytes, responseBytes);
+            }
+        });
+    }
+
     MoltResult(String entry, long requestId, Codec codec, byte[] bytes, boolean decode,
             Map<String, Object> workerMetrics, long clientNanos, int payloadBytes) {
         this.entry = entry;

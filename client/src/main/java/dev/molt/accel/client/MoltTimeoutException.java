@@ -15,7 +15,7 @@ public class MoltTimeoutException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltTimeout";
+        return MoltErrorCode.TIMEOUT.code();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.molt.accel.client;
 
-import dev.molt.accel.protocol.Status;
-
 /**
  * The worker process could not be started, died, or closed its pipes. The request may or may not have run: retry only idempotent calls.
  */
@@ -15,7 +13,7 @@ public class MoltWorkerUnavailableException extends MoltAccelException {
 
     @Override
     public String errorCode() {
-        return "MoltWorkerUnavailable";
+        return MoltErrorCode.WORKER_UNAVAILABLE.code();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.molt.accel.client;
 
+import dev.molt.accel.client.internal.ClientCore;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -67,7 +69,7 @@ final class PerRequestMoltClient implements MoltClient {
             throw new MoltWorkerUnavailableException("The client is closed", null, 0, null);
         }
         calls.incrementAndGet();
-        ClientCore core = new ClientCore(builder, launcher, 1);
+        ClientCore core = builder.newEngine(launcher, 1);
         open.add(core);
         if (closed) {
             closeCore(core);

@@ -1,5 +1,6 @@
 package dev.molt.accel.client;
 
+import dev.molt.accel.client.internal.ProcessTree;
 import dev.molt.accel.protocol.ExportsManifest;
 import java.io.File;
 import java.io.IOException;
@@ -79,18 +80,52 @@ final class WorkerLauncher {
         return source;
     }
 
+    /**
+     * Whether workers are started as leaders of their own session, so that their whole process tree
+     * can be ended; {@code -Dmolt.accel.workerSessions=false} turns it off (then only descendants
+     * still attached to the worker are found).
+     */
+    boolean ownSession() {
+        return SESSIONS && ProcessTree.sessionsSupported();
+    }
+
+    private static final boolean SESSIONS = Boolean.parseBoolean(System.getProperty("molt.accel.workerSessions", "true"));
+
+    /**
+     * Starts a worker as the leader of its own session where the platform allows
+     * ({@link ProcessTree#sessionsSupported()}), so that its whole process tree, grandchildren whose
+     * parent exited included, can be found and ended.
+     */
     Process start() throws IOException {
         if (command == null) {
             throw new IOException("No worker command: set MOLT_WORKER_CMD, put molt-worker on PATH, "
                     + "or add molt-accel-worker to the class path for the bundled Java worker");
         }
-        ProcessBuilder pb = new ProcessBuilder(command);
+        if (ownSession()) {
+            // through setsid a missing program would only show as exit code 127: say it here, as exec would
+            checkExecutable(command.get(0));
+        }
+        ProcessBuilder pb = new ProcessBuilder(ownSession() ? ProcessTree.sessionLeaderCommand(command) : command);
         pb.redirectErrorStream(false);
         pb.environment().putAll(environment);
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
         }
         return pb.start();
+    }
+
+    private void checkExecutable(String program) throws IOException {
+        boolean found;
+        if (program.contains(File.separator)) {
+            Path p = workingDirectory != null && !Path.of(program).isAbsolute() ? workingDirectory.resolve(program) : Path.of(program);
+            found = Files.isRegularFile(p) && Files.isExecutable(p);
+        } else {
+            String path = environment.getOrDefault("PATH", System.getenv("PATH"));
+            found = findOnPath(program, path) != null;
+        }
+        if (!found) {
+            throw new IOException("Cannot run program \"" + program + "\": no such executable file");
+        }
     }
 
     /**

@@ -214,7 +214,7 @@ class MoltClientTest {
     }
 
     @Test
-    void aWorkerThatStopsReadingItsInputIsReplacedOnceAWriteStaysBlocked() throws Exception {
+    void aWorkerThatStopsReadingItsInputIsKilledOnceAWriteStaysBlockedPastItsDeadline() throws Exception {
         // a long cancel grace: only the blocked pipe, not the unanswered call, can explain a replacement
         try (MoltClient client = testWorker().cancelGrace(Duration.ofSeconds(60)).build()) {
             client.start();
@@ -233,8 +233,9 @@ class MoltClientTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> writerThread.get() != null
                         && Arrays.stream(writerThread.get().getStackTrace())
                                 .anyMatch(f -> f.getMethodName().equals("writeBytes")));
+                // queued behind the blocked write: it times out, or fails with the worker killed for that write
                 assertThatThrownBy(() -> client.call("echo", map("small", 1), CallOptions.builder().timeoutMs(300).build()))
-                        .isInstanceOf(MoltTimeoutException.class);
+                        .isInstanceOfAny(MoltTimeoutException.class, MoltWorkerUnavailableException.class);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !client.stats().pids().contains(pid));
                 assertThatThrownBy(() -> big.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MoltAccelException.class);
                 assertThat(client.call("echo", map("after", "replacement"), SLOW).value())
@@ -427,13 +428,14 @@ class MoltClientTest {
     @Test
     void workerThatDiesAtStartFailsFastAndBacksOff() {
         try (MoltClient client = testWorker().environment(Map.of("MOLT_TEST_CRASH_AT_START", "7"))
-                .restartBackoff(Duration.ofMillis(500), Duration.ofSeconds(5)).build()) {
+                .restartBackoff(Duration.ofSeconds(10), Duration.ofSeconds(20)).build()) {
             assertThatThrownBy(client::start).isInstanceOf(MoltWorkerUnavailableException.class)
                     .hasMessageContaining("did not become ready");
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> client.call("echo", map(), SLOW)).isInstanceOf(MoltWorkerUnavailableException.class)
                     .hasMessageContaining("next attempt in");
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(400));
+            // no new start and no wait: milliseconds, against the 10 s backoff
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
             assertThat(client.stats().lastFailure()).isNotNull();
         }
     }

@@ -51,7 +51,8 @@ public @interface MoltOffload {
     String codecOut() default "";
 
     /**
-     * Deadline of one attempt in milliseconds, sent to the worker as {@code timeout_ms}; {@code 0}
+     * Deadline of the whole call in milliseconds: every attempt, retry and backoff shares it, and each
+     * attempt sends the time left to the worker as {@code timeout_ms}; {@code 0}
      * means none. Negative (default): {@code molt.accel.timeout}.
      */
     long timeoutMs() default -1;

@@ -33,7 +33,7 @@ public class MoltAccelProperties implements Validator {
     /** Worker processes of the shared client; more than 1 makes a pool (least calls in flight first). */
     private int poolSize = 1;
 
-    /** Default deadline of one attempt of an offloaded call; 0 means none. */
+    /** Default deadline of a whole offloaded call, retries included; 0 means none. */
     private Duration timeout = Duration.ofMillis(250);
 
     /** HTTP status answered when a worker is busy: 429 or 503. */

@@ -52,6 +52,8 @@ import org.springframework.util.ClassUtils;
 public final class OffloadPlanFactory {
 
     private static final Logger log = LoggerFactory.getLogger(OffloadPlanFactory.class);
+    /** Beyond a call's deadline, the time the async request waits for the client to report it. */
+    private static final long ASYNC_TIMEOUT_MARGIN_MILLIS = 500;
 
     private static final String WEB_BIND = "org.springframework.web.bind.annotation.";
     private static final String[] NON_PAYLOAD_TYPES = {
@@ -199,18 +201,23 @@ public final class OffloadPlanFactory {
                     + method.getGenericReturnType().getTypeName());
         }
         parameters(method, b);
-        b.asyncTimeoutMillis = asyncTimeout(timeout, b.options.build(), maxRetries, retryOnBusy || retryOnTimeout);
+        b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode);
         return new OffloadPlan(b);
     }
 
-    private long asyncTimeout(Duration timeout, CallOptions o, int maxRetries, boolean retries) {
+    /**
+     * The call's own deadline plus a small margin for the completion hand-off: the client fails the
+     * call at its deadline (every attempt, retry and backoff shares it), so nothing needs guessing.
+     * Only a call that may wait for a client's very first worker start (no eager start, or a
+     * worker per request) may also take the start timeout.
+     */
+    private long asyncTimeout(Duration timeout, ClientMode mode) {
         if (timeout.isZero()) {
             return 0;
         }
-        long attempts = 1L + (retries ? maxRetries : 0) + (o.idempotent() ? properties.getWorker().getMaxRestarts() : 0);
-        return properties.getWorker().getStartTimeout().toMillis() + attempts * timeout.toMillis()
-                + (retries ? maxRetries * o.retryBackoffMax().toMillis() : 0)
-                + properties.getWorker().getCancelGrace().toMillis() + 1000;
+        boolean mayWaitForFirstStart = !properties.isEagerStart() || mode != ClientMode.SHARED;
+        return timeout.toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS
+                + (mayWaitForFirstStart ? properties.getWorker().getStartTimeout().toMillis() : 0);
     }
 
     private static boolean flag(MoltOffload.Flag flag, boolean dflt) {

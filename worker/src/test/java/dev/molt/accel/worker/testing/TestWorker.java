@@ -52,6 +52,33 @@ import java.util.concurrent.locks.LockSupport;
  * {@code MOLT_TEST_START_DELAY_MS=<ms>} delays the start; {@code MOLT_TEST_START_LOG=<file>} appends a
  * line to the file at every start; {@code MOLT_TEST_CRASH_IF_FILE=<file>} exits with code 4 at start
  * while that file exists (a crash loop that a test can end).
+ *
+ * <p>Hostile modes: {@code MOLT_TEST_MODE=<mode>[,<mode>...]} makes the whole process misbehave the
+ * way a broken or malicious worker would. The worker then serves through a filter on its real stdin
+ * and stdout (it accepts only {@code --stdio}, {@code --threads N} and {@code --max-queue N}):
+ * <ul>
+ *   <li>{@code garbage}: every response frame is replaced by a frame of 8 bytes of 0xC1 (no envelope).</li>
+ *   <li>{@code unknown_ids}: every response carries a request id nobody sent (the real one + 2^40).</li>
+ *   <li>{@code huge_claims}: every response is a 60-byte envelope whose {@code payload} is a bin32
+ *       header claiming 1 GiB followed by 3 bytes.</li>
+ *   <li>{@code huge_payload_claims}: successful responses are well-formed envelopes whose msgpack
+ *       payload is a str32 header claiming 1 GiB followed by 3 bytes.</li>
+ *   <li>{@code ping_ok}: with the modes above, {@code __ping__} is answered correctly (so the worker
+ *       becomes ready and then misbehaves); without it the readiness ping is mangled too.</li>
+ *   <li>{@code no_stdin}: after the first {@code __ping__} has been answered, stdin is never read again
+ *       while the process stays alive: the client's writes fill the pipe and block.</li>
+ *   <li>{@code stderr_flood}: writes stderr as fast as the pipe takes it, without any newline;
+ *       {@code stderr_lines}: short lines ({@code flood line}) as fast as possible. Both stop after
+ *       {@code MOLT_TEST_FLOOD_BYTES} bytes when that is set (default: never).</li>
+ *   <li>{@code fork}: starts a grandchild ({@code sleep 600}, {@code MOLT_TEST_CHILD_SECONDS} to change
+ *       it) that inherits stdin, stdout and stderr, so it holds the pipes, then serves normally;
+ *       {@code fork_exit}: the same, and the worker halts (code 0) right after writing its first
+ *       response to a call other than {@code __ping__}; {@code fork_exit_at_start}: forks and halts
+ *       before serving anything.</li>
+ * </ul>
+ * {@code MOLT_TEST_CHILD_LOG=<file>} appends the pid of every grandchild to the file. A process in a
+ * hostile mode halts (code 9) after {@code MOLT_TEST_MAX_LIFETIME_MS} (default 120000), so a test
+ * that fails to clean up does not leave it behind for long.
  */
 public final class TestWorker {
 
@@ -81,6 +108,17 @@ public final class TestWorker {
         String delay = System.getenv("MOLT_TEST_START_DELAY_MS");
         if (delay != null && !delay.isBlank()) {
             TimeUnit.MILLISECONDS.sleep(Long.parseLong(delay.trim()));
+        }
+        java.util.Set<String> modes;
+        try {
+            modes = HostileStdio.parseModes(System.getenv("MOLT_TEST_MODE"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("TestWorker: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (!modes.isEmpty()) {
+            System.exit(HostileStdio.run(args, modes));
         }
         MoltWorker.runAndExit(args, TestWorker::configure);
     }

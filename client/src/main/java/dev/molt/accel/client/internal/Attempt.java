@@ -1,19 +1,21 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
+
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sending of a call to one worker process, under one request id. Exactly one of the answer,
- * the client-side timeout, the caller's cancel or the worker's death settles it.
+ * the client-side deadline, the caller's cancel or the worker's death settles it.
  */
 final class Attempt {
 
     final Call call;
     final WorkerProcess worker;
     final long id;
+    /** Ticker time at which the attempt was made. */
     final long sentNanos;
-    /** {@code System.nanoTime()} after which the client gives up on it; 0 for none. */
+    /** The call's deadline (ticker time) when the attempt was made; 0 for none. */
     final long deadlineNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     /** The call no longer waits for this attempt, but the worker may still be running it. */
@@ -24,16 +26,15 @@ final class Attempt {
     private static final int WRITTEN = 1;
     private static final int WITHDRAWN = 2;
 
-    Attempt(Call call, WorkerProcess worker, long id) {
+    Attempt(Call call, WorkerProcess worker, long id, long sentNanos) {
         this.call = call;
         this.worker = worker;
         this.id = id;
-        this.sentNanos = System.nanoTime();
-        long timeout = call.options.timeoutNanos();
-        this.deadlineNanos = timeout > 0 ? nonZero(sentNanos + timeout) : 0L;
+        this.sentNanos = sentNanos;
+        this.deadlineNanos = call.deadlineNanos;
     }
 
-    /** {@code t}, moved off 0 where 0 means "none" for a {@code System.nanoTime()} value. */
+    /** {@code t}, moved off 0 where 0 means "none" for a ticker value. */
     static long nonZero(long t) {
         return t == 0 ? 1 : t;
     }

@@ -1,4 +1,5 @@
-package dev.molt.accel.client;
+package dev.molt.accel.client.internal;
+
 
 import dev.molt.accel.protocol.Envelopes;
 import dev.molt.accel.protocol.FrameTooLargeException;
@@ -7,24 +8,23 @@ import dev.molt.accel.protocol.ProtocolException;
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker process: its pipes, its stdout reader thread (which matches responses to attempts by
+ * One worker connection (a child process over stdio, or any other {@link Connection}): its frame
+ * streams, its reader thread (which matches responses to attempts by
  * request id), its stderr drainer thread, and the attempts in flight on it. Owned by a
  * {@link ClientCore}, which decides when it is replaced and closed.
  */
@@ -32,13 +32,13 @@ final class WorkerProcess {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
     private static final Logger workerLog = LoggerFactory.getLogger("dev.molt.accel.worker.stderr");
-    private static final int STDERR_TAIL_LINES = 20;
     private static final int PIPE_BUFFER = 64 * 1024;
 
     enum State { STARTING, READY, DRAINING, DEAD }
 
     final ClientCore core;
-    final Process process;
+    /** The worker's end of the transport: a child process, an in-memory worker, a socket. */
+    final Connection connection;
     final long pid;
     final long startedNanos;
     final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
@@ -46,35 +46,38 @@ final class WorkerProcess {
     private final OutputStream stdin;
     private final InputStream stdout;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** {@code System.nanoTime()} when the write holding the lock began; 0 when none is going on. */
-    private volatile long writingSince;
+    /** The deadline of the write holding the lock; 0 when none is going on or it has no deadline. */
+    private volatile long writeDeadline;
+    private final AtomicBoolean stuckWriteFlagged = new AtomicBoolean();
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final CountDownLatch readerEnded = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<byte[]> deferred = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final Thread reader;
-    private final Thread drainer;
-    volatile State state = State.STARTING;
+    /** Changed only by this class's synchronized transitions. */
+    private volatile State state = State.STARTING;
     private volatile String deathReason;
 
-    WorkerProcess(ClientCore core, Process process) {
+    WorkerProcess(ClientCore core, Connection connection) {
         this.core = core;
-        this.process = process;
-        this.pid = process.pid();
+        this.connection = connection;
+        this.pid = connection.id();
         this.startedNanos = System.nanoTime();
-        this.stdin = new BufferedOutputStream(process.getOutputStream(), PIPE_BUFFER);
-        this.stdout = new BufferedInputStream(process.getInputStream(), PIPE_BUFFER);
+        this.stdin = new BufferedOutputStream(connection.output(), PIPE_BUFFER);
+        this.stdout = new BufferedInputStream(connection.input(), PIPE_BUFFER);
         this.reader = new Thread(this::readLoop, "molt-accel-reader-" + pid);
         this.reader.setDaemon(true);
-        this.drainer = new Thread(this::drainStderr, "molt-accel-stderr-" + pid);
-        this.drainer.setDaemon(true);
     }
 
     void startThreads() {
         reader.start();
-        drainer.start();
     }
 
     long nextId() {
         return ids.incrementAndGet();
+    }
+
+    State state() {
+        return state;
     }
 
     boolean isAccepting() {
@@ -101,7 +104,8 @@ final class WorkerProcess {
      * Writes a frame. Callers queue on one lock; the frame goes into the pipe's buffer and is
      * flushed only when no other writer is waiting, so that a burst of calls shares flushes while
      * a lone call is flushed at once. Returns whether the frame was written: not when the attempt
-     * was withdrawn meanwhile.
+     * was withdrawn meanwhile. While the write goes on, its call's deadline is published: the
+     * sweeper kills a worker whose pipe stays full past it, which fails this write.
      */
     boolean write(byte[] frame, Attempt attempt) throws IOException, InterruptedException {
         try {
@@ -113,7 +117,7 @@ final class WorkerProcess {
         try {
             // an attempt that timed out or was cancelled while its caller waited here is not sent
             boolean send = attempt.markWritten();
-            writingSince = Attempt.nonZero(System.nanoTime());
+            writeDeadline = attempt.deadlineNanos;
             if (send) {
                 stdin.write(frame);
             }
@@ -123,18 +127,28 @@ final class WorkerProcess {
             }
             return send;
         } finally {
-            writingSince = 0;
+            writeDeadline = 0;
             writeLock.unlock();
         }
     }
 
-    /**
-     * Whether a write has been going on since {@code nanos} or earlier without finishing: the pipe is
-     * full and the worker does not read it.
-     */
-    boolean writeStuckSince(long nanos) {
-        long since = writingSince;
-        return since != 0 && since - nanos <= 0;
+    /** The deadline (ticker time) of the write going on now, or 0 when none is going on or it has none. */
+    long writeDeadline() {
+        return writeDeadline;
+    }
+
+    /** True once: the caller is the one to act on a write stuck past its deadline. */
+    boolean flagStuckWrite() {
+        return stuckWriteFlagged.compareAndSet(false, true);
+    }
+
+    /** True once until {@link #endProbe()}: the caller sends the liveness ping. */
+    boolean startProbe() {
+        return probing.compareAndSet(false, true);
+    }
+
+    void endProbe() {
+        probing.set(false);
     }
 
     /**
@@ -165,7 +179,7 @@ final class WorkerProcess {
     }
 
     private void scheduleFlush() {
-        core.timer().execute(() -> writeControl(new byte[0]));
+        core.onLifecycle(() -> writeControl(new byte[0]));
     }
 
     // ---------------------------------------------------------------- reading
@@ -173,6 +187,7 @@ final class WorkerProcess {
     private void readLoop() {
         String reason;
         boolean protocolError = false;
+        CompletionBatch batch = CompletionBatch.open(core.callbacks());
         try {
             while (true) {
                 byte[] body = Frames.read(stdout, core.maxFrameBytes);
@@ -188,15 +203,14 @@ final class WorkerProcess {
                     protocolError = true;
                     break;
                 }
-                if (response.isCancelAck()) {
-                    continue;
+                if (!response.isCancelAck()) {
+                    Attempt a = pending.remove(response.requestId());
+                    if (a == null) {
+                        log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
+                    } else {
+                        core.outcomes.onResponse(a, response);
+                    }
                 }
-                Attempt a = pending.remove(response.requestId());
-                if (a == null) {
-                    log.debug("Worker {}: response to unknown request {}", pid, Long.toUnsignedString(response.requestId()));
-                    continue;
-                }
-                core.onResponse(a, response, body.length);
             }
         } catch (FrameTooLargeException e) {
             reason = e.getMessage();
@@ -206,35 +220,47 @@ final class WorkerProcess {
         } catch (RuntimeException | Error e) {
             reason = "response handling failed (" + e + ")";
             log.error("Worker {}: unexpected failure in the reader", pid, e);
+        } finally {
+            batch.close();
         }
-        core.onDeath(this, reason, protocolError);
+        readerEnded.countDown();
+        core.supervisor.onReaderEnd(this, reason, protocolError);
     }
 
-    private void drainStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                synchronized (stderrTail) {
-                    if (stderrTail.size() == STDERR_TAIL_LINES) {
-                        stderrTail.removeFirst();
-                    }
-                    stderrTail.addLast(line);
-                }
-                workerLog.info("[worker {}] {}", pid, line);
-            }
-        } catch (IOException e) {
-            log.debug("Worker {}: stderr closed: {}", pid, e.toString());
+    /** Waits up to {@code millis} for the reader to see the end of stdout; true when it did. */
+    boolean awaitReaderEnd(long millis) {
+        try {
+            return readerEnded.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    /** The last lines the worker wrote to stderr, for diagnostics. */
+    /** The last lines the worker wrote to stderr (bounded, long lines truncated), for diagnostics. */
     List<String> stderrTail() {
-        synchronized (stderrTail) {
-            return List.copyOf(stderrTail);
-        }
+        return connection.diagnostics();
     }
 
     // ---------------------------------------------------------------- ending
+
+    /** STARTING to READY; false when the worker is no longer starting. */
+    synchronized boolean markReady() {
+        if (state != State.STARTING) {
+            return false;
+        }
+        state = State.READY;
+        return true;
+    }
+
+    /** READY to DRAINING: takes no new calls; false when it was not taking calls. */
+    synchronized boolean beginDraining() {
+        if (state != State.READY) {
+            return false;
+        }
+        state = State.DRAINING;
+        return true;
+    }
 
     /**
      * Marks the process dead once; later calls return false. Records the reason for messages.
@@ -254,19 +280,27 @@ final class WorkerProcess {
 
     /** Exit code if the process ended within {@code millis}, else {@code null}. */
     Integer exitCode(long millis) {
+        return connection.awaitExit(millis);
+    }
+
+    /**
+     * Closes stdin, the protocol's request to finish accepted work and exit, waiting at most
+     * {@code millis} for a writer to leave the pipe. A writer still holding it is blocked on a full
+     * pipe: the worker does not read, so it is killed (which fails that write) instead of waited for.
+     */
+    void closeStdin(long millis) {
+        boolean locked = false;
         try {
-            if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
-                return process.exitValue();
-            }
+            locked = writeLock.tryLock(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return null;
-    }
-
-    /** Closes stdin: the protocol's request to finish accepted work and exit. */
-    void closeStdin() {
-        writeLock.lock();
+        if (!locked) {
+            log.warn("Worker {}: a write stayed blocked on its full input pipe for {} ms while closing; killing it",
+                    pid, millis);
+            kill();
+            return;
+        }
         try {
             stdin.close();
         } catch (IOException e) {
@@ -276,52 +310,37 @@ final class WorkerProcess {
         }
     }
 
-    /** Ends the process and its descendants now (SIGKILL). Does not wait. */
+    /** Ends the process and its whole tree now (SIGKILL). Does not wait. */
     void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        connection.kill();
     }
 
     /**
-     * Ordered shutdown: close stdin, wait, SIGTERM (process and descendants), wait, SIGKILL, wait;
-     * then close the remaining pipes and join the threads (unless called from one of them).
+     * Ordered shutdown, each step bounded by {@code stepMillis}: close stdin, wait, SIGTERM (process
+     * and descendants), wait, SIGKILL, wait; then close the remaining pipes and join the threads
+     * (unless called from one of them), never waiting on a pipe without a bound.
      */
     void shutdown(long stepMillis) {
-        if (process.isAlive()) {
-            closeStdin();
+        if (connection.isAlive()) {
+            closeStdin(stepMillis);
             if (exitCode(stepMillis) == null) {
                 log.warn("Worker {} did not exit within {} ms of stdin EOF; sending SIGTERM", pid, stepMillis);
-                List<ProcessHandle> descendants = process.descendants().toList();
-                process.destroy();
-                descendants.forEach(ProcessHandle::destroy);
+                connection.terminate();
                 if (exitCode(stepMillis) == null) {
                     log.warn("Worker {} ignored SIGTERM for {} ms; sending SIGKILL", pid, stepMillis);
-                    descendants.forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    exitCode(stepMillis);
                 }
             }
+        }
+        // whatever the worker left behind (a forked grandchild holding its pipes) goes with it
+        if (!connection.killAndWait(stepMillis)) {
+            log.warn("Worker {}: processes of its tree outlived SIGKILL for {} ms", pid, stepMillis);
         }
         closePipes();
         joinThreads(stepMillis);
     }
 
     void closePipes() {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // already broken: nothing to release
-        }
-        try {
-            process.getInputStream().close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-        try {
-            process.getErrorStream().close();
-        } catch (IOException ignored) {
-            // already closed
-        }
+        connection.release();
     }
 
     private void joinThreads(long millis) {
@@ -330,8 +349,10 @@ final class WorkerProcess {
             if (self != reader) {
                 reader.join(millis);
             }
-            if (self != drainer) {
-                drainer.join(millis);
+            for (Thread t : connection.threads()) {
+                if (t != self) {
+                    t.join(millis);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,19 @@
+package dev.molt.accel.client.internal;
+
+import dev.molt.accel.client.CallOptions;
+import dev.molt.accel.client.MoltClientListener;
+import dev.molt.accel.protocol.Wire;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * What the engine needs from a {@code MoltClientBuilder}, validated there.
+ *
+ * @param callbackExecutor the user's callback executor, or {@code null} for a client-owned one
+ */
+public record EngineConfig(int maxFrameBytes, Wire wire, Duration startTimeout, Duration closeTimeout,
+        Duration cancelGrace, Duration probeTimeout, Duration restartBackoff, Duration restartBackoffMax,
+        int maxRestarts, CallOptions defaultOptions, MoltClientListener listener, String name, LongSupplier ticker,
+        Executor callbackExecutor) {
+}

@@ -1,0 +1,107 @@
+package dev.molt.accel.client.internal;
+
+import dev.molt.accel.client.MoltWorkerUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One position of a client's pool: at most one worker taking calls, started on demand on the
+ * lifecycle executor, with exponential backoff after failed starts. Its fields change under its lock.
+ */
+final class WorkerSlot {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerSlot.class);
+
+    private final ClientCore core;
+    final int index;
+    volatile WorkerProcess current;
+    private CompletableFuture<WorkerProcess> starting;
+    private int failures;
+    private long retryAtNanos;
+    private Throwable lastStartFailure;
+
+    WorkerSlot(ClientCore core, int index) {
+        this.core = core;
+        this.index = index;
+    }
+
+    synchronized boolean isBackingOff() {
+        return failures > 0 && core.now() - retryAtNanos < 0;
+    }
+
+    synchronized boolean isStarting() {
+        return starting != null;
+    }
+
+    /** Forgets {@code w} if it is this slot's worker; returns whether it was. */
+    synchronized boolean clear(WorkerProcess w) {
+        if (current == w) {
+            current = null;
+            return true;
+        }
+        return false;
+    }
+
+    /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
+    CompletableFuture<WorkerProcess> ensureStarted() {
+        CompletableFuture<WorkerProcess> f;
+        synchronized (this) {
+            WorkerProcess w = current;
+            if (w != null && w.isAccepting()) {
+                return CompletableFuture.completedFuture(w);
+            }
+            if (starting != null) {
+                return starting;
+            }
+            if (core.closed) {
+                return CompletableFuture.failedFuture(new MoltWorkerUnavailableException("The client is closed", null, 0, null));
+            }
+            long wait = retryAtNanos - core.now();
+            if (failures > 0 && wait > 0) {
+                return CompletableFuture.failedFuture(new MoltWorkerUnavailableException(
+                        "Worker restarting after " + failures + " failed core.start(s); next attempt in "
+                                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms; last failure: "
+                                + (lastStartFailure == null ? "unknown" : lastStartFailure.getMessage()),
+                        null, 0, lastStartFailure));
+            }
+            f = new CompletableFuture<>();
+            starting = f;
+        }
+        try {
+            core.lifecycle.execute(() -> core.supervisor.startWorker().whenComplete((w, failure) -> started(f, w, failure)));
+        } catch (RejectedExecutionException e) {
+            started(f, null, new MoltWorkerUnavailableException("The client is closed", null, 0, null));
+        }
+        return f;
+    }
+
+    private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        synchronized (this) {
+            starting = null;
+            if (failure == null) {
+                failures = 0;
+                current = w;
+            } else {
+                failures++;
+                lastStartFailure = cause;
+                long backoff = Math.min(core.restartBackoffNanos << Math.min(failures - 1, 20), core.restartBackoffMaxNanos);
+                retryAtNanos = core.now() + backoff;
+                core.lastFailure = cause.getMessage();
+            }
+        }
+        if (failure == null) {
+            f.complete(w);
+        } else {
+            if (!core.closed) {
+                log.warn("Worker start failed (slot {}): {}", index, cause.getMessage());
+                core.listener.workerStartFailed(cause);
+            }
+            f.completeExceptionally(cause);
+        }
+    }
+}
