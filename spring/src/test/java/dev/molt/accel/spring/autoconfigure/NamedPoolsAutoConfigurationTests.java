@@ -2,6 +2,7 @@ package dev.molt.accel.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.molt.accel.client.ClientMode;
@@ -209,8 +210,10 @@ class NamedPoolsAutoConfigurationTests {
                     context.getBean(dev.molt.accel.spring.internal.MoltClientMeterBinder.class).bindTo(meters);
                     assertThat(meters.get("molt.accel.workers").tag("worker", "reports").gauge().value()).isEqualTo(1);
                     assertThat(meters.get("molt.accel.workers").tag("worker", "default").gauge().value()).isZero();
-                    assertThat(meters.get("molt.accel.calls").tag("worker", "reports").tag("entry", "echo").timer()
-                            .count()).isEqualTo(1);
+                    // the listener hears of the call on the client's callback thread, maybe after the answer
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters.find("molt.accel.calls")
+                            .tag("worker", "reports").tag("entry", "echo").timer()).isNotNull()
+                            .satisfies(t -> assertThat(t.count()).isEqualTo(1)));
                     CompositeHealthContributor molt = context.getBean("moltHealthContributor",
                             CompositeHealthContributor.class);
                     assertThat(((HealthIndicator) molt.getContributor("reports")).health().getStatus())
