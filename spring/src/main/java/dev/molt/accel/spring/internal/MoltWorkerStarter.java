@@ -95,6 +95,7 @@ public final class MoltWorkerStarter implements SmartLifecycle {
                     client.stats().pids());
         } catch (MoltAccelException e) {
             if (settings.getFailFast()) {
+                log.error("Molt worker of pool '{}' could not be started and the pool is fail-fast", name);
                 throw e;
             }
             log.warn("Molt worker of pool '{}' could not be started ({}); its offloaded endpoints answer 503 (or fall "

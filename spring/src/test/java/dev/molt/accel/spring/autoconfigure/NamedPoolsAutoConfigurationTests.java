@@ -222,6 +222,37 @@ class NamedPoolsAutoConfigurationTests {
                 });
     }
 
+    /** A pool whose worker cannot start: its component is DOWN with a reason code, the others stay UP. */
+    @Test
+    void aPoolThatCannotStartIsDownOnItsOwnAndFailFastIsPerPool() {
+        runner.withPropertyValues(TestWorkers.commandProperties(TestWorkers.command()))
+                .withPropertyValues("molt.accel.eager-start=true",
+                        "molt.accel.workers.broken.worker.command=/nonexistent/molt-worker",
+                        "molt.accel.workers.broken.worker.start-timeout=5s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    MoltPools pools = context.getBean(MoltPools.class);
+                    assertThat(pools.defaultPool().stats().workers()).isEqualTo(1);
+                    assertThat(pools.pool("broken").stats().lastFailure()).contains("Cannot run program");
+                    CompositeHealthContributor molt = context.getBean("moltHealthContributor",
+                            CompositeHealthContributor.class);
+                    var broken = ((HealthIndicator) molt.getContributor("broken")).health();
+                    assertThat(broken.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(broken.getDetails()).containsEntry("reason", "worker_unavailable");
+                    assertThat(broken.getDetails().toString()).doesNotContain("nonexistent").doesNotContain("/");
+                    assertThat(((HealthIndicator) molt.getContributor("default")).health().getStatus())
+                            .isEqualTo(Status.UP);
+                });
+        runner.withPropertyValues(TestWorkers.commandProperties(TestWorkers.command()))
+                .withPropertyValues("molt.accel.eager-start=true", "molt.accel.workers.broken.fail-fast=true",
+                        "molt.accel.workers.broken.worker.command=/nonexistent/molt-worker")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = new MoltWorkerFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("/nonexistent/molt-worker");
+                });
+    }
+
     private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
