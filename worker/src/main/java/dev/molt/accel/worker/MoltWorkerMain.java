@@ -171,7 +171,13 @@ public final class MoltWorkerMain {
             if (stoppedByMain.get()) {
                 return;
             }
-            server.shutdown();
+            // java.util.logging closes its handlers in a hook of its own: say it on stderr directly
+            server.shutdown((conns, inFlight) -> {
+                err.println("molt-worker: stopping (SIGTERM): " + inFlight + " request(s) in flight on " + conns
+                        + " connection(s), waiting up to " + worker.drainTimeout().toMillis() + " ms");
+                err.flush();
+            });
+            err.println("molt-worker: stopped");
             err.flush();
             Runtime.getRuntime().halt(0);
         }, "molt-worker-shutdown");

@@ -212,6 +212,14 @@ public final class MoltWorkerServer implements AutoCloseable {
      * caller waits for the first one's shutdown.
      */
     public void shutdown() {
+        shutdown(null);
+    }
+
+    /**
+     * {@link #shutdown()}, telling {@code onStopping} (connections, requests in flight) once it stops
+     * accepting: from a shutdown hook, where {@code java.util.logging} may already be closed.
+     */
+    void shutdown(java.util.function.BiConsumer<Integer, Integer> onStopping) {
         if (!shutdownStarted.compareAndSet(false, true)) {
             awaitTermination(worker.drainTimeout().plusMillis(CLOSE_WAIT_MS * 3));
             return;
@@ -232,6 +240,9 @@ public final class MoltWorkerServer implements AutoCloseable {
                 }
             }
             LOG.log(Level.INFO, "molt-worker stopping: {0} connection(s), {1} request(s) in flight", now.size(), inFlight);
+            if (onStopping != null) {
+                onStopping.accept(now.size(), inFlight);
+            }
             long deadline = System.nanoTime() + worker.drainTimeout().toNanos();
             for (Conn c : now) {
                 Session s = c.session;

@@ -59,6 +59,11 @@ final class SocketClient implements AutoCloseable {
         }
     }
 
+    /** The negotiated TLS version, e.g. {@code TLSv1.3}. */
+    String tlsProtocol() {
+        return ((SSLSocket) socket).getSession().getProtocol();
+    }
+
     @Override
     public void close() {
         try {

@@ -78,7 +78,7 @@ class SocketTransportTest {
         FrameChannel c = client(sock()).channel;
         assertThat(c.call(ping(1)).status()).isEqualTo(Status.OK);
         ResponseEnvelope compute = c.call(msgpack(2, "compute", 0, map("values", "1,2,3.5", "scale", 2, "offset", 1)));
-        assertThat(Requests.resultMap(compute)).containsEntry("sum", 16.0);
+        assertThat(Requests.resultMap(compute)).containsEntry("scaled", List.of(3.0, 5.0, 8.0));
 
         Path started = dir.resolve("started.txt");
         c.send(Wire.MSGPACK, msgpack(3, "touch", 0, touch(started, 30_000)));
@@ -240,14 +240,15 @@ class SocketTransportTest {
         Path started = dir.resolve("started.txt");
         c.send(Wire.MSGPACK, msgpack(1, "touch", 0, touch(started, 1500)));
         awaitLines(started, 1);
-        w.process.destroy(); // SIGTERM
+        w.process.toHandle().destroy(); // SIGTERM (Process.destroy() would also close our end of its stderr)
         ResponseEnvelope r = c.next();
         assertThat(r.requestId()).isEqualTo(1);
         assertThat(r.status()).as(r.toString()).isEqualTo(Status.OK);
         assertThat(c.awaitEof(EXIT)).isEmpty();
         assertThat(w.awaitExit(EXIT)).isZero();
         assertThat(dir.resolve("w.sock")).as("the socket file is removed").doesNotExist();
-        assertThat(w.stderr()).contains("molt-worker stopping: 1 connection(s), 1 request(s) in flight");
+        assertThat(w.stderr()).contains("molt-worker: stopping (SIGTERM): 1 request(s) in flight on 1 connection(s)")
+                .contains("molt-worker: stopped");
     }
 
     @Test
@@ -258,7 +259,7 @@ class SocketTransportTest {
         Path started = dir.resolve("started.txt");
         c.send(Wire.MSGPACK, msgpack(1, "touch", 0, touch(started, 60_000)));
         awaitLines(started, 1);
-        w.process.destroy();
+        w.process.toHandle().destroy();
         ResponseEnvelope r = c.next();
         assertThat(r.status()).isEqualTo(Status.INTERNAL_ERROR);
         assertThat(r.error()).isEqualTo("Worker shut down before the request finished");
