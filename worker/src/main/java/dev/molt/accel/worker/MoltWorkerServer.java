@@ -34,6 +34,8 @@ public final class MoltWorkerServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
     private static final long CLOSE_WAIT_MS = 5_000;
+    /** A response write blocked this long (the client's receive window stays full) closes the connection. */
+    private static final long STALLED_WRITE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final MoltWorker worker;
     private final SocketOptions options;
@@ -85,10 +87,10 @@ public final class MoltWorkerServer implements AutoCloseable {
             t.start();
         }
         long idle = options.idleTimeout().toNanos();
-        if (idle > 0) {
-            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(idle / 4, TimeUnit.SECONDS.toNanos(5)));
-            engine.scheduleAtFixedRate(this::closeIdle, period);
-        }
+        long period = idle > 0
+                ? Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(idle / 4, TimeUnit.SECONDS.toNanos(5)))
+                : TimeUnit.SECONDS.toNanos(5);
+        engine.scheduleAtFixedRate(this::closeIdleAndStalled, period);
     }
 
     /** The addresses listened on, with the ports actually bound, e.g. {@code tcp://127.0.0.1:43567}. */
@@ -179,14 +181,23 @@ public final class MoltWorkerServer implements AutoCloseable {
         }
     }
 
-    private void closeIdle() {
+    private void closeIdleAndStalled() {
         // runs on the timer; closing a plain socket does not block
         long now = System.nanoTime();
         long idle = options.idleTimeout().toNanos();
         for (Conn c : conns) {
             Session s = c.session;
-            if (s != null && s.outstanding() == 0 && now - s.lastActivityNanos() > idle) {
+            if (s == null) {
+                continue;
+            }
+            if (idle > 0 && s.outstanding() == 0 && now - s.lastActivityNanos() > idle) {
                 LOG.log(Level.DEBUG, "Closing idle connection {0}", c.id);
+                s.stopping();
+                c.connection.closeHard();
+            } else if (s.writeStalledNanos(now) > STALLED_WRITE_NANOS) {
+                // a client that stops reading must not hold worker threads in its writes
+                LOG.log(Level.WARNING, "Closing connection {0} from {1}: it has not read a response for {2} s",
+                        c.id, c.connection.peer(), TimeUnit.NANOSECONDS.toSeconds(STALLED_WRITE_NANOS));
                 s.stopping();
                 c.connection.closeHard();
             }
@@ -249,6 +260,14 @@ public final class MoltWorkerServer implements AutoCloseable {
                 if (s != null) {
                     s.awaitDrained(deadline);
                 }
+            }
+            // answering and flushing write to the clients: a client that does not read must not
+            // hold the shutdown, so every socket is closed hard after a bounded wait whatever happens
+            try {
+                engine.schedule(() -> now.forEach(c -> c.connection.closeHard()),
+                        TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                now.forEach(c -> c.connection.closeHard());
             }
             for (Conn c : now) {
                 Session s = c.session;

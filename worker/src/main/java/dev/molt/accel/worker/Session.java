@@ -79,7 +79,7 @@ final class Session {
         this.engine = engine;
         this.onOutputClosed = onOutputClosed;
         this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
-        this.writer = new FrameWriter(out, this::outputFailed);
+        this.writer = new FrameWriter(out, this::outputFailed, socket);
     }
 
     /**
@@ -193,6 +193,11 @@ final class Session {
 
     long lastActivityNanos() {
         return lastActivityNanos;
+    }
+
+    /** How long a response write has been blocked (the client does not read), 0 when none is. */
+    long writeStalledNanos(long now) {
+        return writer.stalledNanos(now);
     }
 
     // ------------------------------------------------------------------ reader
