@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -25,7 +26,7 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One bound listening socket. Binding applies the security defaults: a Unix socket gets its mode
- * before it has its name (bound under a temporary name, chmod, then renamed over the final path,
+ * before it has its name (bound in a private directory, chmod, then renamed over the final path,
  * so nobody can connect in between) and replaces a stale socket file but never a live one or
  * anything that is not a socket; plaintext TCP is checked by {@link #checkPlaintext}. Accept runs on
  * one thread, close from any.
@@ -106,8 +107,12 @@ final class Listener {
             throw new IOException("cannot listen on " + a + ": directory " + dir + " does not exist");
         }
         replaceIfStale(a, path);
-        Path temp = dir.resolve(".molt-" + ProcessHandle.current().pid() + ".sock");
-        Files.deleteIfExists(temp);
+        // bound inside a private directory (0700: nobody else can even reach the socket), given its
+        // mode, then renamed into place: there is no moment when the socket has its final name but
+        // not its final mode, whatever the umask
+        Path privateDir = Files.createTempDirectory(dir, ".molt-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path temp = privateDir.resolve("s");
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.bind(UnixDomainSocketAddress.of(temp), BACKLOG);
@@ -119,6 +124,8 @@ final class Listener {
             ch.close();
             Files.deleteIfExists(temp);
             throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(privateDir);
         }
     }
 

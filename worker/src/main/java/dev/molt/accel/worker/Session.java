@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,7 +37,6 @@ final class Session {
 
     private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
     private static final byte[] EMPTY = new byte[0];
-    private static final long NOT_ARMED = Long.MAX_VALUE;
 
     private final Map<String, Route> routes;
     private final int maxFrameBytes;
@@ -49,8 +47,7 @@ final class Session {
     private final FrameWriter writer;
     private final Engine engine;
     private final Runnable onOutputClosed;
-    /** When the deadline sweep is next due ({@code System.nanoTime()}), or {@link #NOT_ARMED}. */
-    private final AtomicLong sweepAt = new AtomicLong(NOT_ARMED);
+    private final DeadlineSweep deadlines;
     private final ConcurrentHashMap<Long, Call> inflight = new ConcurrentHashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -80,6 +77,7 @@ final class Session {
         this.onOutputClosed = onOutputClosed;
         this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
         this.writer = new FrameWriter(out, this::outputFailed, socket);
+        this.deadlines = new DeadlineSweep(engine, inflight.values());
     }
 
     /**
@@ -302,57 +300,13 @@ final class Session {
         outstanding.incrementAndGet();
         inflight.put(call.requestIdValue(), call);
         if (call.hasDeadline()) {
-            armSweeper(call.deadline());
+            deadlines.arm(call.deadline());
         }
         call.queueDepth = engine.queueDepth();
         try {
             engine.execute(call);
         } catch (RejectedExecutionException e) {
             call.finish(Status.BUSY, "Worker queue full", null);
-        }
-    }
-
-    /**
-     * Makes sure a deadline sweep runs no later than {@code at}. One sweep due at the earliest known
-     * deadline replaces a timer task per request: a task per request wakes the timer thread every
-     * time it becomes the earliest, which is every request when they arrive one at a time.
-     */
-    private void armSweeper(long at) {
-        long current = sweepAt.get();
-        while (current == NOT_ARMED || at - current < 0) {
-            if (sweepAt.compareAndSet(current, at)) {
-                try {
-                    engine.schedule(this::sweep, Math.max(0L, at - System.nanoTime()));
-                } catch (RejectedExecutionException e) {
-                    // shutting down: remaining calls are aborted by the owner
-                }
-                return;
-            }
-            current = sweepAt.get();
-        }
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
-        long due = sweepAt.get();
-        if (due != NOT_ARMED && due - now > 0) {
-            return; // superseded by a later arming; that sweep runs at its own time
-        }
-        sweepAt.set(NOT_ARMED);
-        long next = NOT_ARMED;
-        for (Call call : inflight.values()) {
-            if (!call.hasDeadline()) {
-                continue;
-            }
-            long deadline = call.deadline();
-            if (deadline - now <= 0) {
-                call.onDeadline();
-            } else if (next == NOT_ARMED || deadline - next < 0) {
-                next = deadline;
-            }
-        }
-        if (next != NOT_ARMED) {
-            armSweeper(next);
         }
     }
 
