@@ -164,16 +164,19 @@ public final class MoltWorker {
     }
 
     /**
-     * Runs a worker process on stdin/stdout: the body of a {@code main} method. Standard output is
-     * reserved for frames before anything else happens ({@code System.out} then prints to standard
-     * error), the command line ({@code [--stdio] [--exports PATH] [--threads N] [--max-queue N]
-     * [-h] [-V]}) and the environment ({@code MOLT_WORKER_THREADS}, {@code MOLT_WORKER_MAX_QUEUE})
-     * are read, and the worker serves until stdin ends.
+     * Runs a worker process: the body of a {@code main} method. Standard output is reserved for
+     * frames before anything else happens ({@code System.out} then prints to standard error), the
+     * command line ({@code molt-worker --help}: {@code --stdio}, {@code --listen ADDRESS}, TLS and
+     * connection limits, {@code --probe ADDRESS}, {@code --exports}, {@code --threads},
+     * {@code --max-queue}, ...) and the environment ({@code MOLT_WORKER_*}) are read, and the worker
+     * serves stdio until stdin ends, or its sockets until SIGTERM (then drains and exits 0).
      *
      * @param customizer registers exports and sets defaults; the environment and then the command
      *     line override what it sets; may be {@code null}
-     * @return the process exit code: 0 after a normal end, 2 for bad arguments, 1 when the worker
-     *     could not start
+     * @return the process exit code: 0 after a normal end, 2 for bad arguments (including plaintext
+     *     TCP on a non-loopback address without {@code --allow-plaintext}), 1 when the worker could
+     *     not start (an address in use, a live worker on the Unix socket); {@code --probe}: 0 when
+     *     the worker answered, 1 when not
      */
     public static int run(String[] args, Consumer<Builder> customizer) {
         return MoltWorkerMain.run(args, customizer);

@@ -299,6 +299,57 @@ class SocketTransportTest {
     }
 
     @Test
+    void manyConnectionsAtOnceEachGetTheirOwnAnswers() throws Exception {
+        WorkerProcess w = worker("--listen", sock(), "--threads", "2");
+        w.listeningOn(1);
+        int connections = 32;
+        int calls = 20;
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        for (int k = 0; k < connections; k++) {
+            FrameChannel c = client(sock()).channel;
+            int n = k;
+            done.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                for (int i = 1; i <= calls; i++) {
+                    c.send(Wire.MSGPACK, msgpack(i, "compute", 0, map("values", List.of(n, i))));
+                }
+                List<ResponseEnvelope> got = c.next(calls);
+                for (ResponseEnvelope r : got) {
+                    assertThat(r.status()).isEqualTo(Status.OK);
+                    assertThat(Requests.resultMap(r)).containsEntry("scaled",
+                            List.of((double) n, (double) r.requestId()));
+                }
+                assertThat(got).extracting(ResponseEnvelope::requestId).doesNotHaveDuplicates().hasSize(calls);
+            }));
+        }
+        java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aClientThatDisconnectsCancelsItsRequestsAndABadFrameEndsOnlyItsConnection() {
+        WorkerProcess w = worker("--listen", sock(), "--threads", "2");
+        w.listeningOn(1);
+        FrameChannel observer = client(sock()).channel;
+        SocketClient leaving = client(sock());
+        Path started = dir.resolve("started.txt");
+        leaving.channel.send(Wire.MSGPACK, msgpack(1, "touch", 0, touch(started, 30_000)));
+        awaitLines(started, 1);
+        leaving.close();
+        // the cooperative sleep saw its cancellation: nothing is left running
+        await().atMost(EXIT).until(() -> {
+            Map<String, Object> stats = Requests.resultMap(observer.call(msgpack(2, "stats", 0, Map.of())));
+            return ((Number) stats.get("running")).longValue() == 0
+                    && ((Number) stats.get("cancel_observed")).longValue() >= 1;
+        });
+
+        SocketClient hostile = client(sock());
+        hostile.channel.sendRaw(dev.molt.accel.protocol.SharedVectors.hex("01000004")); // > 64 MiB: never allocated
+        assertThat(hostile.channel.awaitEof(EXIT)).isEmpty();
+        assertThat(observer.call(ping(3)).status()).as("other connections go on").isEqualTo(Status.OK);
+        assertThat(w.process.isAlive()).isTrue();
+    }
+
+    @Test
     void stdioAndASocketServeTogetherAndTheEndOfStdinStopsBoth() {
         WorkerProcess w = worker("--stdio", "--listen", sock());
         w.listeningOn(1);
