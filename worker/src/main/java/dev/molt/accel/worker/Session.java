@@ -157,7 +157,10 @@ final class Session {
         stopping = true;
     }
 
-    /** Answers every request still open with {@code status} (one response each, if the output still works). */
+    /**
+     * Answers every request still open {@code InternalError} with {@code message} (one response
+     * each, if the output still works; if it does not, the requests are only stopped).
+     */
     void abortRemaining(String message) {
         if (outstanding.get() == 0 || outputClosed) {
             if (outputClosed) {
