@@ -33,7 +33,10 @@ class HealthDetailsTest {
         Map<String, Object> components = (Map<String, Object>) JSON.readValue(health.body(), Map.class).get("components");
         Map<String, Object> molt = (Map<String, Object>) components.get("molt");
         assertThat(molt).containsEntry("status", "UP");
-        Map<String, Object> details = (Map<String, Object>) molt.get("details");
+        // one component per worker pool; the demo has the default pool only
+        Map<String, Object> pools = (Map<String, Object>) molt.get("components");
+        assertThat(pools).containsOnlyKeys("default");
+        Map<String, Object> details = (Map<String, Object>) ((Map<String, Object>) pools.get("default")).get("details");
         assertThat(details.keySet()).containsExactlyInAnyOrder("workers", "inFlight", "calls", "restarts", "cancels",
                 "consecutiveFailures");
         String text = JSON.writeValueAsString(molt);
@@ -47,7 +50,7 @@ class HealthDetailsTest {
     @Test
     @SuppressWarnings("unchecked")
     void timingsResetWhenEnabled() {
-        Http.get(port, "/offload/?user_id=5");
+        Http.getUntilOk(port, "/offload/?user_id=5");
         assertThat(Http.send(Http.request(port, "/actuator/moltworker").DELETE().build()).status()).isEqualTo(204);
         Map<String, Object> reset = (Map<String, Object>) JSON.readValue(Http.get(port, "/actuator/moltworker").body(),
                 Map.class).get("list_items");
