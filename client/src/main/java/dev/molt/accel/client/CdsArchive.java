@@ -125,7 +125,7 @@ final class CdsArchive {
                 return false;
             }
             String expected = Files.readString(checksum, StandardCharsets.US_ASCII).trim();
-            String actual = HexFormat.of().formatHex(sha256(Files.readAllBytes(archive)));
+            String actual = HexFormat.of().formatHex(sha256(archive));
             if (!actual.equals(expected)) {
                 log.warn("Not using class-data archive {}: it does not match its checksum; it will be created again", archive);
                 Files.deleteIfExists(checksum);
@@ -195,7 +195,7 @@ final class CdsArchive {
                             archive, p.exitValue(), creatorLog);
                     return;
                 }
-                String sum = HexFormat.of().formatHex(sha256(Files.readAllBytes(tmp)));
+                String sum = HexFormat.of().formatHex(sha256(tmp));
                 Path sumTmp = dir.resolve(checksum.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
                 Files.writeString(sumTmp, sum + "\n", StandardCharsets.US_ASCII);
                 Files.deleteIfExists(checksum);
@@ -234,6 +234,27 @@ final class CdsArchive {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The file's SHA-256, read in chunks: an archive is megabytes, and a stray file could be anything. */
+    private static byte[] sha256(Path file) throws IOException {
+        MessageDigest digest = newDigest();
+        byte[] buf = new byte[64 * 1024];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                digest.update(buf, 0, n);
+            }
+        }
+        return digest.digest();
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
