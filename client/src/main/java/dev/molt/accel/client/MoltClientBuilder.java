@@ -44,6 +44,10 @@ public final class MoltClientBuilder {
     Duration probeTimeout = Duration.ofSeconds(1);
     java.util.concurrent.Executor callbackExecutor;
     java.util.function.LongSupplier ticker = System::nanoTime;
+    boolean workerWarmup = true;
+    boolean workerCds = !"false".equalsIgnoreCase(System.getProperty("molt.accel.worker.cds", "true").trim());
+    Path cacheDirectory;
+    List<dev.molt.accel.client.internal.WarmupRequest> warmup = List.of();
     /** Set by tests and (later) socket and remote pools; {@code null}: child processes over stdio. */
     dev.molt.accel.client.internal.Transport transport;
 
@@ -227,6 +231,65 @@ public final class MoltClientBuilder {
         return this;
     }
 
+    /**
+     * Calls every new worker must answer before it takes traffic (after its readiness ping), all
+     * within the start timeout: a worker's first real call is then not its first decode. Any answer
+     * counts, an error status included (logged at WARN once); a worker that dies meanwhile failed its
+     * start; when the start timeout runs out the worker takes traffic anyway. None by default.
+     *
+     * @throws IllegalArgumentException when a payload cannot be encoded with its codec
+     */
+    public MoltClientBuilder warmup(List<WarmupCall> calls) {
+        Objects.requireNonNull(calls, "calls");
+        List<dev.molt.accel.client.internal.WarmupRequest> requests = new ArrayList<>();
+        for (WarmupCall c : calls) {
+            Objects.requireNonNull(c, "warm-up call");
+            byte[] bytes;
+            try {
+                bytes = c.payload() instanceof byte[] raw ? raw.clone() : dev.molt.accel.protocol.Payloads.encode(c.codec(), c.payload());
+            } catch (dev.molt.accel.protocol.PayloadException e) {
+                throw new IllegalArgumentException("Warm-up call '" + c.entry() + "': payload cannot be encoded as "
+                        + c.codec().id() + ": " + e.getMessage(), e);
+            }
+            requests.add(new dev.molt.accel.client.internal.WarmupRequest(c.entry(), c.codec(), bytes, c.count()));
+        }
+        this.warmup = List.copyOf(requests);
+        return this;
+    }
+
+    /**
+     * Whether the bundled Java worker warms itself up before it answers its readiness ping
+     * ({@code --warmup}: its exports' sample requests, at most about a second); on by default.
+     * Workers started per request never do.
+     */
+    public MoltClientBuilder workerWarmup(boolean workerWarmup) {
+        this.workerWarmup = workerWarmup;
+        return this;
+    }
+
+    /**
+     * Whether Java workers started from this JVM's class path (the bundled one, or {@link #javaWorker})
+     * use a class-data sharing archive of their classes: created once per JVM, class path and
+     * options by a throw-away worker in the background, in {@code <cache directory>/cds}, and used
+     * by every later start ({@code -XX:SharedArchiveFile}). On by default; the system property
+     * {@code molt.accel.worker.cds=false} turns the default off. Class paths with directories are
+     * never archived.
+     */
+    public MoltClientBuilder workerCds(boolean workerCds) {
+        this.workerCds = workerCds;
+        return this;
+    }
+
+    /**
+     * Where the class-data archives of {@link #workerCds} are kept; by default the system property
+     * {@code molt.accel.cache-dir}, else {@code $XDG_CACHE_HOME/molt-accel}, else
+     * {@code ~/.cache/molt-accel}.
+     */
+    public MoltClientBuilder cacheDirectory(Path cacheDirectory) {
+        this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+        return this;
+    }
+
     /** Options of calls that name none. */
     public MoltClientBuilder defaultOptions(CallOptions defaultOptions) {
         this.defaultOptions = Objects.requireNonNull(defaultOptions, "defaultOptions");
@@ -279,7 +342,7 @@ public final class MoltClientBuilder {
     dev.molt.accel.client.internal.ClientCore newEngine(WorkerLauncher launcher, int slots) {
         dev.molt.accel.client.internal.EngineConfig config = new dev.molt.accel.client.internal.EngineConfig(
                 maxFrameBytes, wire, startTimeout, closeTimeout, cancelGrace, probeTimeout, restartBackoff,
-                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor);
+                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor, warmup);
         return new dev.molt.accel.client.internal.ClientCore(config,
                 transport != null ? transport : new StdioTransport(launcher), slots);
     }

@@ -30,7 +30,8 @@ final class PerRequestMoltClient implements MoltClient {
 
     PerRequestMoltClient(MoltClientBuilder builder) {
         this.builder = builder;
-        this.launcher = WorkerLauncher.resolve(builder);
+        // a worker per request answers one call: a warm-up before it would only delay that call
+        this.launcher = WorkerLauncher.resolve(builder, false);
         this.closer = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "molt-accel-closer");
             t.setDaemon(true);

@@ -37,23 +37,37 @@ final class WorkerLauncher {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final String source;
+    /** The class-data archive of a Java worker command built here, or {@code null} (another command, or CDS off). */
+    private final CdsArchive cds;
 
     private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
             String source) {
+        this(command, environment, workingDirectory, source, null);
+    }
+
+    private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
+            String source, CdsArchive cds) {
         this.command = command;
         this.environment = environment;
         this.workingDirectory = workingDirectory;
         this.source = source;
+        this.cds = cds;
     }
 
     static WorkerLauncher resolve(MoltClientBuilder b) {
+        return resolve(b, b.workerWarmup);
+    }
+
+    /** @param warmup whether the bundled worker warms itself up before its first ping ({@code --warmup}) */
+    static WorkerLauncher resolve(MoltClientBuilder b, boolean warmup) {
         Map<String, String> env = Map.copyOf(b.environment);
         if (b.command != null) {
             return new WorkerLauncher(b.command, env, b.workingDirectory, "configured command");
         }
         if (b.javaWorker != null) {
-            return new WorkerLauncher(bundledCommand(b.javaWorker.get(0), b.javaOptions,
-                    b.javaWorker.subList(1, b.javaWorker.size())), env, b.workingDirectory, "Java worker " + b.javaWorker.get(0));
+            String main = b.javaWorker.get(0);
+            return new WorkerLauncher(bundledCommand(main, b.javaOptions, b.javaWorker.subList(1, b.javaWorker.size())),
+                    env, b.workingDirectory, "Java worker " + main, cdsArchive(b, main));
         }
         String fromEnv = b.sourceEnvironment.get("MOLT_WORKER_CMD");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -65,10 +79,41 @@ final class WorkerLauncher {
                     env, b.workingDirectory, "molt-worker on PATH");
         }
         if (bundledWorkerPresent()) {
-            return new WorkerLauncher(bundledCommand(BUNDLED_MAIN, b.javaOptions, List.of("--stdio")), env,
-                    b.workingDirectory, "bundled Java worker");
+            List<String> args = warmup ? List.of("--stdio", "--warmup") : List.of("--stdio");
+            return new WorkerLauncher(bundledCommand(BUNDLED_MAIN, b.javaOptions, args), env,
+                    b.workingDirectory, "bundled Java worker", cdsArchive(b, BUNDLED_MAIN));
         }
         return new WorkerLauncher(null, env, b.workingDirectory, "none");
+    }
+
+    private static CdsArchive cdsArchive(MoltClientBuilder b, String mainClass) {
+        if (!b.workerCds) {
+            return null;
+        }
+        Path cacheDirectory = b.cacheDirectory != null ? b.cacheDirectory : CdsArchive.defaultCacheDirectory();
+        return CdsArchive.of(cacheDirectory, b.javaOptions, mainClass, absoluteClassPath(System.getProperty("java.class.path", "")));
+    }
+
+    /** The class-data archive workers of this launcher use once it exists, or {@code null}. */
+    CdsArchive cdsArchive() {
+        return cds;
+    }
+
+    /**
+     * The command of the next start: with the class-data archive when it is there and sound; when
+     * it is not, its creation starts in the background and this worker starts without it.
+     */
+    List<String> startCommand() {
+        if (cds == null || command == null) {
+            return command;
+        }
+        if (cds.usable()) {
+            List<String> withArchive = new ArrayList<>(command);
+            withArchive.add(1, "-XX:SharedArchiveFile=" + cds.path());
+            return withArchive;
+        }
+        cds.createInBackground(command, workingDirectory);
+        return command;
     }
 
     /** The command line, or {@code null} when none could be resolved. */
@@ -105,7 +150,8 @@ final class WorkerLauncher {
             // through setsid a missing program would only show as exit code 127: say it here, as exec would
             checkExecutable(command.get(0));
         }
-        ProcessBuilder pb = new ProcessBuilder(ownSession() ? ProcessTree.sessionLeaderCommand(command) : command);
+        List<String> cmd = startCommand();
+        ProcessBuilder pb = new ProcessBuilder(ownSession() ? ProcessTree.sessionLeaderCommand(cmd) : cmd);
         pb.redirectErrorStream(false);
         pb.environment().putAll(environment);
         if (workingDirectory != null) {

@@ -14,7 +14,12 @@ import java.util.Objects;
  * {@link dev.molt.accel.protocol.Payloads#decode(Codec, byte[], java.lang.reflect.Type)}
  * ({@code Object} gives plain maps, lists, strings and numbers).
  *
- * <p>Immutable and thread-safe; holds no resources.
+ * <p>An export may declare a sample payload ({@link #withSample}): a worker started with
+ * {@code --warmup} runs it through decode, handler and encode a few times before it answers its
+ * first {@code __ping__}, so that the first real call does not pay for class loading and
+ * interpretation.
+ *
+ * <p>Immutable and thread-safe; holds no resources (a sample should be immutable too).
  */
 public final class Export {
 
@@ -24,14 +29,17 @@ public final class Export {
     private final Class<?> requestType;
     private final boolean rawRequest;
     private final MoltHandler<Object, ?> handler;
+    private final Object sample;
 
-    private Export(String name, Codec codecIn, Codec codecOut, Class<?> requestType, MoltHandler<Object, ?> handler) {
+    private Export(String name, Codec codecIn, Codec codecOut, Class<?> requestType, MoltHandler<Object, ?> handler,
+            Object sample) {
         this.name = name;
         this.codecIn = codecIn;
         this.codecOut = codecOut;
         this.requestType = requestType;
         this.rawRequest = requestType == byte[].class;
         this.handler = handler;
+        this.sample = sample;
     }
 
     /**
@@ -71,7 +79,23 @@ public final class Export {
             throw new IllegalArgumentException("Export '" + name + "': a " + codecIn.id()
                     + " payload can only be received as byte[] or Object, not " + requestType.getName());
         }
-        return new Export(name, codecIn, codecOut, requestType, (MoltHandler<Object, ?>) handler);
+        return new Export(name, codecIn, codecOut, requestType, (MoltHandler<Object, ?>) handler, null);
+    }
+
+    /**
+     * This export with a sample request payload for warm-up ({@code --warmup}): a value encoded
+     * with the export's input codec (msgpack for an export of any codec), or a {@code byte[]}
+     * already in that codec. The sample should be a typical, valid, cheap request: the handler runs
+     * with it, so it must not have effects beyond the worker (no writes to shared systems).
+     */
+    public Export withSample(Object payload) {
+        Objects.requireNonNull(payload, "payload");
+        return new Export(name, codecIn, codecOut, requestType, handler, payload);
+    }
+
+    /** The sample request payload, or {@code null} when none was declared. */
+    public Object sample() {
+        return sample;
     }
 
     static void checkName(String name) {

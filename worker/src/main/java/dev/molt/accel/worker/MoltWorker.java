@@ -164,6 +164,18 @@ public final class MoltWorker {
     }
 
     /**
+     * Runs the sample of every export that declares one ({@link Export#withSample}) through
+     * decode, handler and encode, up to 50 rounds and at most one second in all, on the calling
+     * thread; {@code --warmup} does this before the worker reads its first request. A failing
+     * sample stops its own warm-up with one WARNING line; nothing is thrown.
+     *
+     * @return how many sample calls completed
+     */
+    public int warmUp() {
+        return Warmup.run(routes, Warmup.MAX_ROUNDS, Warmup.BUDGET_NANOS);
+    }
+
+    /**
      * Runs a worker process: the body of a {@code main} method. Standard output is reserved for
      * frames before anything else happens ({@code System.out} then prints to standard error), the
      * command line ({@code molt-worker --help}: {@code --stdio}, {@code --listen ADDRESS}, TLS and

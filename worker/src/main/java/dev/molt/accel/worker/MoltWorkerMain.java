@@ -104,6 +104,10 @@ public final class MoltWorkerMain {
         if (cmd.compiledExports() != null) {
             LOG.log(Level.DEBUG, "Ignoring --compiled-exports {0}", cmd.compiledExports());
         }
+        if (cmd.warmup()) {
+            // before the first request is read: the client's readiness __ping__ waits for it
+            worker.warmUp();
+        }
         if (worker.socketOptions().listen().isEmpty()) {
             LOG.log(Level.INFO, "molt-worker {0} serving {1} on stdio with {2} thread(s), queue {3}",
                     MoltWorker.version(), worker.entries(), worker.threads(), worker.maxQueue());

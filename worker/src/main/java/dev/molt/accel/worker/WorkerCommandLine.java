@@ -21,11 +21,12 @@ import java.util.Map;
  * @param socketMode {@code --socket-mode} as given, or {@code null}
  * @param maxConnections, maxInFlightPerConnection, idleTimeout, drainTimeout {@code null} when not set
  * @param probe {@code --probe ADDRESS}: check a running worker instead of serving, or {@code null}
+ * @param warmup {@code --warmup} or {@code MOLT_WORKER_WARMUP=1}: run the exports' samples before serving
  */
 record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path compiledExports, boolean help,
         boolean version, boolean stdio, List<String> listen, Path tlsCert, Path tlsKey, Path tlsClientCa,
         boolean allowPlaintext, String socketMode, Integer maxConnections, Integer maxInFlightPerConnection,
-        Duration idleTimeout, Duration drainTimeout, String probe, Duration probeTimeout) {
+        Duration idleTimeout, Duration drainTimeout, String probe, Duration probeTimeout, boolean warmup) {
 
     static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -62,6 +63,9 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
             "  --exports PATH           exports manifest (JSON) setting the codecs of the entries it lists;",
             "                           every entry must be implemented, else the worker exits 2",
             "  --compiled-exports PATH  accepted for compatibility with the native molt-worker; ignored",
+            "  --warmup                 run each export's sample request (decode, handler, encode) up",
+            "                           to 50 times, at most 1 s in all, before serving: the first",
+            "                           real call then finds a warm JVM",
             "  --threads N              worker threads (default: available processors, as exports are",
             "                           CPU work)",
             "  --max-queue N            requests that may wait before new ones get Busy, across all",
@@ -78,7 +82,7 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
             "MOLT_WORKER_TLS_CERT, MOLT_WORKER_TLS_KEY, MOLT_WORKER_TLS_CLIENT_CA,",
             "MOLT_WORKER_ALLOW_PLAINTEXT (true/false), MOLT_WORKER_SOCKET_MODE, MOLT_WORKER_MAX_CONNECTIONS,",
             "MOLT_WORKER_MAX_IN_FLIGHT_PER_CONNECTION, MOLT_WORKER_IDLE_TIMEOUT, MOLT_WORKER_DRAIN_TIMEOUT,",
-            "MOLT_WORKER_THREADS, MOLT_WORKER_MAX_QUEUE; demo exports: MOLT_FAKE_DB_DELAY_MS,",
+            "MOLT_WORKER_THREADS, MOLT_WORKER_MAX_QUEUE, MOLT_WORKER_WARMUP (1/0); demo exports: MOLT_FAKE_DB_DELAY_MS,",
             "MOLT_FAKE_DB_DECODE_US_PER_ROW, MOLT_FAKE_DB_CPU_ITERS.",
             "");
 
@@ -113,6 +117,7 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
         boolean help = false;
         boolean version = false;
         boolean stdio = false;
+        boolean warmup = envBoolean(env, "MOLT_WORKER_WARMUP");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -154,6 +159,10 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
                     noValue(name, inline);
                     stdio = true;
                 }
+                case "--warmup" -> {
+                    noValue(name, inline);
+                    warmup = true;
+                }
                 case "--allow-plaintext" -> {
                     noValue(name, inline);
                     allowPlaintext = true;
@@ -181,7 +190,7 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
         }
         return new WorkerCommandLine(threads, maxQueue, exports, compiled, help, version, stdio, List.copyOf(listen),
                 tlsCert, tlsKey, tlsClientCa, allowPlaintext, socketMode, maxConnections, maxInFlight, idle, drain,
-                probe, probeTimeout);
+                probe, probeTimeout, warmup);
     }
 
     /** Whether stdio is served: asked for, or nothing to listen on. */

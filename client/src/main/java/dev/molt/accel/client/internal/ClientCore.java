@@ -77,6 +77,7 @@ public final class ClientCore implements MoltClient {
     final ThreadPoolExecutor ownCallbacks;
     final Sweeper sweeper;
     final WorkerSupervisor supervisor;
+    final WorkerWarmup warmup;
     final CallOutcomes outcomes;
     final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     final AtomicInteger roundRobin = new AtomicInteger();
@@ -115,6 +116,7 @@ public final class ClientCore implements MoltClient {
             this.callbacks = ownCallbacks;
         }
         this.outcomes = new CallOutcomes(this);
+        this.warmup = new WorkerWarmup(b.warmup());
         this.supervisor = new WorkerSupervisor(this, slotCount);
     }
 

@@ -286,7 +286,10 @@ final class WorkerSupervisor {
         log.debug("Started worker {} ({})", w.pid, core.transport.describe());
         CallOptions pingOptions = CallOptions.builder().codec(Codec.RAW).timeout(core.startTimeout).build();
         Call ping = core.pinnedPing(w, pingOptions);
-        return ping.handleAsync((r, failure) -> {
+        return ping.handleAsync((r, pingFailure) -> {
+            // warm-up calls, if any, come after the readiness ping and before the worker takes traffic
+            Throwable failure = pingFailure != null ? pingFailure
+                    : core.warmup.runOn(core, w, t0 + core.startTimeout.toNanos());
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 w.markDead("not ready");

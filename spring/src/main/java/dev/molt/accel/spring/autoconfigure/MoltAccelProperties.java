@@ -282,6 +282,9 @@ public class MoltAccelProperties implements Validator {
         w.setRestartBackoffMax(worker.restartBackoffMax);
         w.setMaxRestarts(worker.maxRestarts);
         w.setMaxFrameSize(worker.maxFrameSize);
+        w.setCds(worker.cds);
+        w.setSelfWarmup(worker.selfWarmup);
+        w.setCacheDirectory(worker.cacheDirectory);
         PoolProperties.Retry r = d.getRetry();
         r.setOnTimeout(retry.onTimeout);
         r.setOnBusy(retry.onBusy);
@@ -397,6 +400,12 @@ public class MoltAccelProperties implements Validator {
                 PoolProperties.WarmupCall call = set.getWarmup().get(i);
                 if (call == null || call.getEntry() == null || call.getEntry().isBlank()) {
                     errors.rejectValue(prefix + "warmup", "required", "warmup[" + i + "].entry is required");
+                } else {
+                    try {
+                        call.toClientCall();
+                    } catch (IllegalArgumentException e) {
+                        errors.rejectValue(prefix + "warmup", "invalid", "warmup[" + i + "]: " + e.getMessage());
+                    }
                 }
             }
         }
@@ -515,6 +524,24 @@ public class MoltAccelProperties implements Validator {
         /** Largest frame body sent or accepted. */
         private DataSize maxFrameSize = DataSize.ofMegabytes(64);
 
+        /**
+         * Whether Java workers (the bundled one) use a class-data sharing archive of their classes,
+         * created once in the background in cache-directory/cds and used by every later start.
+         */
+        private boolean cds = true;
+
+        /**
+         * Whether the bundled Java worker runs its exports' sample requests (decode, handler,
+         * encode; at most about a second) before it answers its readiness ping.
+         */
+        private boolean selfWarmup = true;
+
+        /**
+         * Where class-data archives are kept; unset: the molt.accel.cache-dir system property, else
+         * $XDG_CACHE_HOME/molt-accel, else ~/.cache/molt-accel.
+         */
+        private Path cacheDirectory;
+
         public List<String> getCommand() {
             return command;
         }
@@ -617,6 +644,30 @@ public class MoltAccelProperties implements Validator {
 
         public void setMaxFrameSize(DataSize maxFrameSize) {
             this.maxFrameSize = Objects.requireNonNull(maxFrameSize, "maxFrameSize");
+        }
+
+        public boolean isCds() {
+            return cds;
+        }
+
+        public void setCds(boolean cds) {
+            this.cds = cds;
+        }
+
+        public boolean isSelfWarmup() {
+            return selfWarmup;
+        }
+
+        public void setSelfWarmup(boolean selfWarmup) {
+            this.selfWarmup = selfWarmup;
+        }
+
+        public Path getCacheDirectory() {
+            return cacheDirectory;
+        }
+
+        public void setCacheDirectory(Path cacheDirectory) {
+            this.cacheDirectory = cacheDirectory;
         }
 
         /** The effective command: {@code command}, else {@code command-line} split on white space, else empty. */

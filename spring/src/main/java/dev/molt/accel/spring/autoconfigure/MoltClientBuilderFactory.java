@@ -72,7 +72,7 @@ public class MoltClientBuilderFactory {
     /**
      * Applies the settings of one resolved pool ({@link MoltAccelProperties#pool}) to {@code b}:
      * the one place where pool keys become builder options. Keys of the pool features the client
-     * does not offer yet ({@code spare-workers}, {@code warmup}, {@code recycle.*},
+     * does not offer yet ({@code spare-workers}, {@code recycle.*},
      * {@code health.interval} / {@code health.timeout}, {@code max-pool-size},
      * {@code scale-up-in-flight}, {@code idle-timeout}) are bound and validated but not mapped.
      */
@@ -82,7 +82,17 @@ public class MoltClientBuilderFactory {
         if (!command.isEmpty()) {
             b.command(command);
         }
-        return b.environment(w.getEnvironment())
+        if (w.getCacheDirectory() != null) {
+            b.cacheDirectory(w.getCacheDirectory());
+        }
+        List<dev.molt.accel.client.WarmupCall> warmup = new ArrayList<>();
+        for (PoolProperties.WarmupCall c : pool.getWarmup()) {
+            warmup.add(c.toClientCall());
+        }
+        return b.warmup(warmup)
+                .workerCds(w.getCds())
+                .workerWarmup(w.getSelfWarmup())
+                .environment(w.getEnvironment())
                 .workingDirectory(w.getWorkingDirectory())
                 .javaOptions(w.getJavaOptions())
                 .wire(w.getWire())

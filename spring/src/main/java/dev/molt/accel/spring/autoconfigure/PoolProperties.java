@@ -90,6 +90,9 @@ public class PoolProperties {
         r.worker.restartBackoffMax = or(w.restartBackoffMax, d.restartBackoffMax);
         r.worker.maxRestarts = or(w.maxRestarts, d.maxRestarts);
         r.worker.maxFrameSize = or(w.maxFrameSize, d.maxFrameSize);
+        r.worker.cds = or(w.cds, d.cds);
+        r.worker.selfWarmup = or(w.selfWarmup, d.selfWarmup);
+        r.worker.cacheDirectory = or(w.cacheDirectory, d.cacheDirectory);
         r.retry.onTimeout = or(retry.onTimeout, defaults.retry.onTimeout);
         r.retry.onBusy = or(retry.onBusy, defaults.retry.onBusy);
         r.retry.maxRetries = or(retry.maxRetries, defaults.retry.maxRetries);
@@ -248,6 +251,18 @@ public class PoolProperties {
         /** Largest frame body sent or accepted. Default: molt.accel.worker.max-frame-size. */
         private DataSize maxFrameSize;
 
+        /** Whether Java workers use a class-data sharing archive of their classes. Default: molt.accel.worker.cds. */
+        private Boolean cds;
+
+        /**
+         * Whether the bundled Java worker runs its exports' sample requests before it answers its
+         * readiness ping (--warmup). Default: molt.accel.worker.self-warmup.
+         */
+        private Boolean selfWarmup;
+
+        /** Where class-data archives are kept. Default: molt.accel.worker.cache-directory. */
+        private Path cacheDirectory;
+
         public List<String> getCommand() {
             return command;
         }
@@ -350,6 +365,30 @@ public class PoolProperties {
 
         public void setMaxFrameSize(DataSize maxFrameSize) {
             this.maxFrameSize = maxFrameSize;
+        }
+
+        public Boolean getCds() {
+            return cds;
+        }
+
+        public void setCds(Boolean cds) {
+            this.cds = cds;
+        }
+
+        public Boolean getSelfWarmup() {
+            return selfWarmup;
+        }
+
+        public void setSelfWarmup(Boolean selfWarmup) {
+            this.selfWarmup = selfWarmup;
+        }
+
+        public Path getCacheDirectory() {
+            return cacheDirectory;
+        }
+
+        public void setCacheDirectory(Path cacheDirectory) {
+            this.cacheDirectory = cacheDirectory;
         }
 
         /** The effective command: {@code command}, else {@code command-line} split on white space, else empty. */
@@ -519,17 +558,57 @@ public class PoolProperties {
         }
     }
 
-    /** One warm-up call: {@code entry}, the {@code codec} of {@code payload} (msgpack payloads are given as JSON text). */
+    /**
+     * One warm-up call: {@code entry}, the {@code codec} it is sent in, the {@code payload} as JSON
+     * text (sent as is for json, converted for msgpack; the text's UTF-8 bytes for raw), and how
+     * many times each new worker is sent it.
+     */
     public static class WarmupCall {
 
         /** Export to call. */
         private String entry;
 
-        /** Codec of the payload: json (default) or raw. */
+        /** Codec the call is sent in: json (default), msgpack or raw. */
         private String codec = "json";
 
-        /** The payload, as text in that codec. */
+        /** The payload as JSON text (any text for raw). */
         private String payload = "{}";
+
+        /** How many times each new worker is sent this call. */
+        private int count = 1;
+
+        public int getCount() {
+            return count;
+        }
+
+        public void setCount(int count) {
+            this.count = count;
+        }
+
+        /**
+         * This call as the client takes it.
+         *
+         * @throws IllegalArgumentException when the codec is unknown, the count below 1 or the
+         *     payload not JSON (json and msgpack)
+         */
+        public dev.molt.accel.client.WarmupCall toClientCall() {
+            dev.molt.accel.protocol.Codec c = dev.molt.accel.protocol.Codec.of(codec);
+            byte[] text = (payload == null ? "" : payload).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes;
+            try {
+                bytes = switch (c) {
+                    case JSON -> {
+                        dev.molt.accel.protocol.Payloads.decode(c, text);
+                        yield text;
+                    }
+                    case MSGPACK -> dev.molt.accel.protocol.Payloads.transcode(text, dev.molt.accel.protocol.Codec.JSON, c);
+                    default -> text;
+                };
+            } catch (dev.molt.accel.protocol.PayloadException e) {
+                throw new IllegalArgumentException("payload is not JSON: " + e.getMessage(), e);
+            }
+            return new dev.molt.accel.client.WarmupCall(entry, c, bytes, count);
+        }
 
         public String getEntry() {
             return entry;

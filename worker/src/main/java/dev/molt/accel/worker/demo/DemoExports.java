@@ -15,6 +15,7 @@ import java.util.Map;
  * field answers {@code InvalidInput}. The exports with loops ({@code list_items} with its simulated
  * database, {@code compute}) check {@link MoltContext#isCancelled()} as they go, so a request that
  * timed out or was cancelled stops using its worker thread within a few milliseconds.
+ * Each export declares a small sample request, run by {@code --warmup} before the first call.
  * Stateless; the exports are thread-safe.
  */
 public final class DemoExports {
@@ -31,13 +32,17 @@ public final class DemoExports {
     public static List<Export> exports(FakeDb db) {
         return List.of(
                 Export.of("list_items", Codec.MSGPACK, Codec.JSON, Object.class,
-                        (payload, ctx) -> listItems(payload, ctx, db)),
+                        (payload, ctx) -> listItems(payload, ctx, db))
+                        .withSample(Map.of("user_id", 1, "q", "item", "status", "open", "limit", 20)),
                 Export.of("compute", Codec.MSGPACK, Codec.MSGPACK, Object.class,
-                        DemoExports::compute),
+                        DemoExports::compute)
+                        .withSample(Map.of("values", List.of(1.5, 2, 3.25), "scale", 2.0, "offset", 1)),
                 Export.of("offload_table", Codec.JSON, Codec.JSON, Object.class,
-                        (payload, ctx) -> DemoContract.offloadTable(payload)),
+                        (payload, ctx) -> DemoContract.offloadTable(payload))
+                        .withSample(Map.of("rows", 10)),
                 Export.of("health", Codec.JSON, Codec.JSON, Object.class,
-                        (payload, ctx) -> DemoContract.health()));
+                        (payload, ctx) -> DemoContract.health())
+                        .withSample(Map.of()));
     }
 
     private static Object compute(Object payload, MoltContext ctx) {

@@ -45,8 +45,11 @@ import java.util.concurrent.locks.LockSupport;
  *       the file; halts with code 3 if asked and the file was empty or absent; else sleeps N ms
  *       (cooperatively) -> {@code {"count": lines in the file}}.</li>
  *   <li>{@code count}: increments an in-memory counter -> {@code {"count": n}}.</li>
- *   <li>{@code stats}: {@code {"count": n, "cancel_observed": m, "running": r}}: m = cooperative sleeps
- *       that saw their cancellation, r = sleeps running now.</li>
+ *   <li>{@code warmed}: declares a sample ({@code --warmup} runs it); increments another counter
+ *       -> {@code {"warmed": n}}.</li>
+ *   <li>{@code stats}: {@code {"count": n, "cancel_observed": m, "running": r, "warmed": w}}: m =
+ *       cooperative sleeps that saw their cancellation, r = sleeps running now, w = calls of
+ *       {@code warmed} (warm-up samples included).</li>
  * </ul>
  * Environment: {@code MOLT_TEST_CRASH_AT_START=<code>} exits with that code before serving;
  * {@code MOLT_TEST_START_DELAY_MS=<ms>} delays the start; {@code MOLT_TEST_START_LOG=<file>} appends a
@@ -83,6 +86,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class TestWorker {
 
     private static final AtomicLong COUNT = new AtomicLong();
+    private static final AtomicLong WARMED = new AtomicLong();
     private static final AtomicLong CANCEL_OBSERVED = new AtomicLong();
     private static final AtomicLong RUNNING = new AtomicLong();
 
@@ -173,11 +177,14 @@ public final class TestWorker {
                 Export.of("touch", Codec.MSGPACK, Codec.MSGPACK, Object.class, TestWorker::touch),
                 Export.of("count", Codec.MSGPACK, Codec.MSGPACK, Object.class,
                         (p, ctx) -> Map.of("count", COUNT.incrementAndGet())),
+                Export.of("warmed", Codec.MSGPACK, Codec.MSGPACK, Object.class,
+                        (p, ctx) -> Map.of("warmed", WARMED.incrementAndGet())).withSample(Map.of("n", 1)),
                 Export.of("stats", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("count", COUNT.get());
                     m.put("cancel_observed", CANCEL_OBSERVED.get());
                     m.put("running", RUNNING.get());
+                    m.put("warmed", WARMED.get());
                     return m;
                 }));
     }
