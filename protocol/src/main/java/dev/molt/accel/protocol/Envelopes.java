@@ -1,5 +1,6 @@
 package dev.molt.accel.protocol;
 
+import java.util.Map;
 import org.msgpack.core.MessageFormat;
 
 /**
@@ -79,7 +80,8 @@ public final class Envelopes {
         if (codec == null) {
             throw new ProtocolException("Invalid request: unknown codec '" + SafeMessages.escape(f.codec, 32) + "'", id, null);
         }
-        return new RequestEnvelope(id, f.entry, f.timeoutMs, codec, f.payload == null ? NO_BYTES : f.payload);
+        return new RequestEnvelope(id, f.entry, f.timeoutMs, codec, f.payload == null ? NO_BYTES : f.payload,
+                f.headers == null ? Map.of() : f.headers);
     }
 
     // ---------------------------------------------------------------- responses

@@ -36,7 +36,12 @@ final class JsonEnvelopes {
     }
 
     static byte[] encodeRequest(RequestEnvelope r, int reserve) {
-        ByteArrayBuilder out = new ByteArrayBuilder(reserve + 96 + r.entry().length() * 3 + r.payload().length * 4 / 3);
+        Map<String, String> headers = r.headers();
+        int estimate = reserve + 96 + r.entry().length() * 3 + r.payload().length * 4 / 3;
+        if (!headers.isEmpty()) {
+            estimate += MsgpackEnvelopes.headerEstimate(headers) * 2; // escapes of control characters
+        }
+        ByteArrayBuilder out = new ByteArrayBuilder(estimate);
         try {
             for (int i = 0; i < reserve; i++) {
                 out.append(0);
@@ -48,6 +53,13 @@ final class JsonEnvelopes {
                 g.writeNumberField("timeout_ms", r.timeoutMs());
                 g.writeStringField("codec", r.codec().id());
                 g.writeStringField("payload_b64", Base64.getEncoder().encodeToString(r.payload()));
+                if (!headers.isEmpty()) {
+                    g.writeObjectFieldStart("headers");
+                    for (Map.Entry<String, String> h : headers.entrySet()) {
+                        g.writeStringField(h.getKey(), h.getValue());
+                    }
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             return out.toByteArray();
@@ -134,6 +146,13 @@ final class JsonEnvelopes {
                                     f.idOrZero(), null);
                         }
                     }
+                    case "headers" -> {
+                        if (request) {
+                            f.headers = jsonHeaders(p, t, what, f);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
                     case "status" -> f.status = jsonString(p, t, key, what, f);
                     case "error" -> f.error = jsonString(p, t, key, what, f);
                     case "metrics" -> f.metrics = jsonMetrics(p, t, what, f);
@@ -172,6 +191,51 @@ final class JsonEnvelopes {
             throw new ProtocolException("Invalid " + what + ": " + key + " must be a string", f.idOrZero(), null);
         }
         return p.getText();
+    }
+
+    /**
+     * Reads the {@code headers} object within its limits: the 33rd entry, a name or value that is
+     * not a string, or names and values past 8 KiB of UTF-8 end the decoding. A string's length in
+     * chars (never more than its UTF-8 bytes) is checked against the budget before it is made.
+     */
+    private static Map<String, String> jsonHeaders(JsonParser p, JsonToken t, String what, EnvelopeFields f)
+            throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new ProtocolException("Invalid " + what + ": headers must be an object of strings", f.idOrZero(), null);
+        }
+        Map<String, String> headers = null;
+        int entries = 0;
+        int budget = RequestEnvelope.MAX_HEADER_BYTES;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            if (++entries > RequestEnvelope.MAX_HEADERS) {
+                throw new ProtocolException("Invalid " + what + ": headers has more than "
+                        + RequestEnvelope.MAX_HEADERS + " entries", f.idOrZero(), null);
+            }
+            String name = p.currentName();
+            budget -= RequestEnvelope.utf8Length(name);
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new ProtocolException("Invalid " + what + ": headers must be an object of strings",
+                        f.idOrZero(), null);
+            }
+            if (budget < 0 || p.getTextLength() > budget) {
+                throw new ProtocolException("Invalid " + what + ": headers exceed " + RequestEnvelope.MAX_HEADER_BYTES
+                        + " bytes", f.idOrZero(), null);
+            }
+            String value = p.getText();
+            budget -= RequestEnvelope.utf8Length(value);
+            if (budget < 0) {
+                throw new ProtocolException("Invalid " + what + ": headers exceed " + RequestEnvelope.MAX_HEADER_BYTES
+                        + " bytes", f.idOrZero(), null);
+            }
+            if (headers == null) {
+                headers = new LinkedHashMap<>();
+            }
+            headers.put(name, value);
+        }
+        return headers;
     }
 
     private static Map<String, Object> jsonMetrics(JsonParser p, JsonToken t, String what, EnvelopeFields f) throws IOException {

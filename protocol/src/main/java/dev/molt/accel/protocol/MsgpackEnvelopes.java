@@ -29,11 +29,16 @@ final class MsgpackEnvelopes {
 
     static byte[] encodeRequest(RequestEnvelope r, int reserve) {
         byte[] payload = r.payload();
-        try (MessageBufferPacker p = packer(reserve + 96 + r.entry().length() * 3 + payload.length)) {
+        Map<String, String> headers = r.headers();
+        int estimate = reserve + 96 + r.entry().length() * 3 + payload.length;
+        if (!headers.isEmpty()) {
+            estimate += headerEstimate(headers);
+        }
+        try (MessageBufferPacker p = packer(estimate)) {
             if (reserve > 0) {
                 p.writePayload(new byte[reserve]);
             }
-            p.packMapHeader(5);
+            p.packMapHeader(headers.isEmpty() ? 5 : 6);
             p.packString("request_id");
             packUnsigned(p, r.requestId());
             p.packString("entry");
@@ -45,10 +50,27 @@ final class MsgpackEnvelopes {
             p.packString("payload");
             p.packBinaryHeader(payload.length);
             p.writePayload(payload);
+            if (!headers.isEmpty()) {
+                p.packString("headers");
+                p.packMapHeader(headers.size());
+                for (Map.Entry<String, String> h : headers.entrySet()) {
+                    p.packString(h.getKey());
+                    p.packString(h.getValue());
+                }
+            }
             return p.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("In-memory packer failed", e);
         }
+    }
+
+    /** Bytes the headers may take packed: UTF-8 is at most 3 bytes per char, plus str headers. */
+    static int headerEstimate(Map<String, String> headers) {
+        long n = 16;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            n += (h.getKey().length() + h.getValue().length()) * 3L + 10;
+        }
+        return (int) Math.min(n, 1 << 20);
     }
 
     static byte[] encodeResponse(ResponseEnvelope r, int reserve) {
@@ -135,6 +157,13 @@ final class MsgpackEnvelopes {
                     case "timeout_ms" -> f.timeoutMs = unpackUnsigned(u, key, what, f);
                     case "codec" -> f.codec = unpackStringOrNull(u, end, key, what, f);
                     case "payload" -> f.payload = unpackBinary(u, end, what, f);
+                    case "headers" -> {
+                        if (request) {
+                            f.headers = unpackHeaders(u, end, what, f);
+                        } else {
+                            MsgpackChecks.skipValue(u, end, Payloads.MAX_NESTING_DEPTH);
+                        }
+                    }
                     case "status" -> f.status = unpackStringOrNull(u, end, key, what, f);
                     case "error" -> f.error = unpackStringOrNull(u, end, key, what, f);
                     case "metrics" -> f.metrics = unpackMetrics(u, end, what, f);
@@ -202,6 +231,52 @@ final class MsgpackEnvelopes {
             throw new ProtocolException("Invalid " + what + ": payload length exceeds the frame", f.idOrZero(), null);
         }
         return u.readPayload(len);
+    }
+
+    /**
+     * Reads the {@code headers} map within its limits: the entry count is checked against the limit
+     * and the remaining bytes before anything is allocated, and each name's and value's length
+     * against the bytes left of the 8 KiB budget before the string is made.
+     */
+    private static Map<String, String> unpackHeaders(MessageUnpacker u, long end, String what, EnvelopeFields f)
+            throws IOException {
+        MessageFormat format = u.getNextFormat();
+        if (format == MessageFormat.NIL) {
+            u.unpackNil();
+            return null;
+        }
+        if (format.getValueType() != ValueType.MAP) {
+            throw new ProtocolException("Invalid " + what + ": headers must be a map of strings", f.idOrZero(), null);
+        }
+        int n = (int) (MsgpackChecks.checkEntries(u.unpackMapHeader(), 2, u, end, "headers map") / 2);
+        if (n > RequestEnvelope.MAX_HEADERS) {
+            throw new ProtocolException("Invalid " + what + ": headers has " + n + " entries, at most "
+                    + RequestEnvelope.MAX_HEADERS + " allowed", f.idOrZero(), null);
+        }
+        if (n == 0) {
+            return null;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(n * 2);
+        int[] budget = {RequestEnvelope.MAX_HEADER_BYTES};
+        for (int i = 0; i < n; i++) {
+            String name = headerString(u, end, budget, what, f);
+            headers.put(name, headerString(u, end, budget, what, f));
+        }
+        return headers;
+    }
+
+    private static String headerString(MessageUnpacker u, long end, int[] budget, String what, EnvelopeFields f)
+            throws IOException {
+        if (u.getNextFormat().getValueType() != ValueType.STRING) {
+            throw new ProtocolException("Invalid " + what + ": headers must be a map of strings", f.idOrZero(), null);
+        }
+        int len = MsgpackChecks.checkLength(u.unpackRawStringHeader(), u, end, "str");
+        if (len > budget[0]) {
+            throw new ProtocolException("Invalid " + what + ": headers exceed " + RequestEnvelope.MAX_HEADER_BYTES
+                    + " bytes", f.idOrZero(), null);
+        }
+        budget[0] -= len;
+        return MsgpackChecks.readStringPayload(u, len);
     }
 
     private static Map<String, Object> unpackMetrics(MessageUnpacker u, long end, String what, EnvelopeFields f)
