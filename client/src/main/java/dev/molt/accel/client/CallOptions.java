@@ -4,6 +4,8 @@ import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.RequestEnvelope;
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -11,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Options of one call. Immutable and thread-safe; build with {@link #builder()} or derive with
- * {@link #toBuilder()}. Values are validated as they are set.
+ * {@link #toBuilder()}. Values are validated as they are set (headers when the options are built).
  *
  * <p>Hooks never run on the client's reader or timer threads. {@code beforeSend} runs on the thread
  * that sends the attempt (the caller's for the first one, a lifecycle thread for retries);
@@ -41,6 +43,7 @@ public final class CallOptions {
     private final Consumer<RequestEnvelope> beforeSend;
     private final Consumer<ResponseEnvelope> afterRecv;
     private final Consumer<Map<String, Object>> metrics;
+    private final Map<String, String> headers;
 
     private CallOptions(Builder b) {
         this.codec = b.codec;
@@ -57,6 +60,7 @@ public final class CallOptions {
         this.beforeSend = b.beforeSend;
         this.afterRecv = b.afterRecv;
         this.metrics = b.metrics;
+        this.headers = b.headers;
     }
 
     /** msgpack payload, 250 ms timeout, not idempotent, decoded response, no retries, no hooks. */
@@ -152,12 +156,22 @@ public final class CallOptions {
         return metrics;
     }
 
+    /**
+     * Request headers sent with every attempt of the call (PROTOCOL.md section 3: W3C
+     * {@code traceparent}/{@code tracestate}, {@code baggage}, a correlation id); unmodifiable,
+     * empty when none. The worker passes them to its handler; the client gives them no meaning.
+     * {@code beforeSend} sees them in {@link RequestEnvelope#headers()}.
+     */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
     @Override
     public String toString() {
         return "CallOptions[codec=" + codec + ", timeout=" + timeout + ", idempotent=" + idempotent
                 + ", decodeResponse=" + decodeResponse + ", retryOnTimeout=" + retryOnTimeout
                 + ", retryOnBusy=" + retryOnBusy + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff
-                + ", retryBackoffMax=" + retryBackoffMax + "]";
+                + ", retryBackoffMax=" + retryBackoffMax + ", headers=" + headers.size() + "]";
     }
 
     /** Builds {@link CallOptions}; not thread-safe. */
@@ -175,6 +189,7 @@ public final class CallOptions {
         private Consumer<RequestEnvelope> beforeSend;
         private Consumer<ResponseEnvelope> afterRecv;
         private Consumer<Map<String, Object>> metrics;
+        private Map<String, String> headers = Map.of();
 
         private Builder() {
         }
@@ -193,6 +208,7 @@ public final class CallOptions {
             beforeSend = o.beforeSend;
             afterRecv = o.afterRecv;
             metrics = o.metrics;
+            headers = o.headers;
         }
 
         public Builder codec(Codec codec) {
@@ -290,7 +306,24 @@ public final class CallOptions {
             return this;
         }
 
+        /**
+         * Headers for every attempt of the call, replacing any set before; {@code null} or empty for
+         * none. Copied; checked when the options are built.
+         */
+        public Builder headers(Map<String, String> headers) {
+            // insertion order kept: the headers go on the wire in the caller's order
+            this.headers = headers == null || headers.isEmpty()
+                    ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when the retry backoffs are inverted, or the headers have
+         *     an empty name, more than {@value RequestEnvelope#MAX_HEADERS} entries or more than
+         *     {@value RequestEnvelope#MAX_HEADER_BYTES} bytes of UTF-8 names and values
+         */
         public CallOptions build() {
+            RequestEnvelope.checkHeaders(headers);
             if (retryBackoffMax.compareTo(retryBackoff) < 0) {
                 throw new IllegalArgumentException(
                         "retryBackoffMax (" + retryBackoffMax + ") < retryBackoff (" + retryBackoff + ")");

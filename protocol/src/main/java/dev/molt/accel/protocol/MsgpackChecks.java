@@ -116,7 +116,11 @@ final class MsgpackChecks {
      * bytes that remain. Malformed UTF-8 is replaced, as msgpack-core does by default.
      */
     static String readString(MessageUnpacker u, long end) throws IOException {
-        int len = checkLength(u.unpackRawStringHeader(), u, end, "str");
+        return readStringPayload(u, checkLength(u.unpackRawStringHeader(), u, end, "str"));
+    }
+
+    /** Reads the {@code len} bytes of a string whose header was read and its length checked. */
+    static String readStringPayload(MessageUnpacker u, int len) throws IOException {
         if (len == 0) {
             return "";
         }

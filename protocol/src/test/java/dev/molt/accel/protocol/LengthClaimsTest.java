@@ -136,10 +136,17 @@ class LengthClaimsTest {
     void envelopeFieldClaimsAreRejectedWithoutAllocatingThem(Claim claim) {
         byte[] c = claim.header();
         // the claim as the value of each string field, as a key, and as an unknown field's value
-        for (String field : List.of("entry", "codec", "unknown")) {
+        for (String field : List.of("entry", "codec", "headers", "unknown")) {
             byte[] request = concat(bytes(0x85), str("request_id"), bytes(7), str(field), c, filler(40));
             assertRejectedCheaply(() -> Envelopes.decodeRequest(Wire.MSGPACK, request), ProtocolException.class);
         }
+        // inside headers: as a header name and as a header value
+        byte[] headerName = concat(bytes(0x85), str("request_id"), bytes(7), str("headers"), bytes(0x81), c,
+                filler(40));
+        assertRejectedCheaply(() -> Envelopes.decodeRequest(Wire.MSGPACK, headerName), ProtocolException.class);
+        byte[] headerValue = concat(bytes(0x85), str("request_id"), bytes(7), str("headers"), bytes(0x81), str("k"),
+                c, filler(40));
+        assertRejectedCheaply(() -> Envelopes.decodeRequest(Wire.MSGPACK, headerValue), ProtocolException.class);
         byte[] keyClaim = concat(bytes(0x85), str("request_id"), bytes(7), c, filler(40));
         assertRejectedCheaply(() -> Envelopes.decodeRequest(Wire.MSGPACK, keyClaim), ProtocolException.class);
         for (String field : List.of("status", "error", "codec", "metrics", "unknown")) {

@@ -335,6 +335,11 @@ final class Call implements Runnable, MoltContext {
     }
 
     @Override
+    public Map<String, String> headers() {
+        return request.headers();
+    }
+
+    @Override
     public Codec responseCodec() {
         return responseCodec;
     }

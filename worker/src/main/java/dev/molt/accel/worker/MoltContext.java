@@ -2,10 +2,13 @@ package dev.molt.accel.worker;
 
 import dev.molt.accel.protocol.Codec;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a {@link MoltHandler} knows about the request it is handling: its id and entry, its
- * deadline, whether it was cancelled, and a place for metrics returned with the response.
+ * headers, its deadline, whether it was cancelled, and a place for metrics returned with the
+ * response.
  *
  * <h2>What a deadline can and cannot stop</h2>
  * At the deadline (or on a {@code __cancel__}, or at shutdown) the runtime answers the request
@@ -41,6 +44,25 @@ public interface MoltContext {
 
     /** The codec the result is encoded with (a returned {@code byte[]} must already be in it). */
     Codec responseCodec();
+
+    /**
+     * The request's headers (PROTOCOL.md section 3: trace context, baggage, a correlation id):
+     * unmodifiable, empty when the request had none. At most 32 entries and 8 KiB; a request over
+     * those limits is answered {@code InvalidInput} before any handler runs.
+     */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
+
+    /**
+     * The W3C trace id of the request: the 32 lowercase hex characters of its {@code traceparent}
+     * header ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or {@link Optional#empty()} when the header is
+     * absent or malformed (another version or length, upper case, an all-zero id). Checked in one
+     * pass over at most 55 characters.
+     */
+    default Optional<String> traceId() {
+        return TraceParent.traceId(headers().get(TraceParent.HEADER));
+    }
 
     /** Whether the request carries a worker-side deadline ({@code timeout_ms > 0}). */
     boolean hasDeadline();

@@ -344,7 +344,8 @@ public final class ClientCore implements MoltClient {
         }
         byte[] frame;
         try {
-            RequestEnvelope request = new RequestEnvelope(id, call.entry, timeoutMs, o.codec(), call.payload);
+            RequestEnvelope request =
+                    new RequestEnvelope(id, call.entry, timeoutMs, o.codec(), call.payload, o.headers());
             if (o.beforeSend() != null) {
                 CallOutcomes.runHook(o.beforeSend(), request, "beforeSend");
             }
