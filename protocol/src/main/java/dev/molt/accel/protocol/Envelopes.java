@@ -41,7 +41,9 @@ public final class Envelopes {
 
     /** Encodes a request as a frame body. */
     public static byte[] encodeRequest(Wire wire, RequestEnvelope request) {
-        return wire == Wire.MSGPACK ? MsgpackEnvelopes.encodeRequest(request, 0) : JsonEnvelopes.encodeRequest(request, 0);
+        return wire == Wire.MSGPACK
+                ? MsgpackEnvelopes.encodeRequest(request, 0)
+                : JsonEnvelopes.encodeRequest(request, 0);
     }
 
     /** Encodes a request as a complete frame, length prefix included. */
@@ -88,7 +90,9 @@ public final class Envelopes {
 
     /** Encodes a response as a frame body. */
     public static byte[] encodeResponse(Wire wire, ResponseEnvelope response) {
-        return wire == Wire.MSGPACK ? MsgpackEnvelopes.encodeResponse(response, 0) : JsonEnvelopes.encodeResponse(response, 0);
+        return wire == Wire.MSGPACK
+                ? MsgpackEnvelopes.encodeResponse(response, 0)
+                : JsonEnvelopes.encodeResponse(response, 0);
     }
 
     /** Encodes a response as a complete frame, length prefix included. */
@@ -106,7 +110,9 @@ public final class Envelopes {
 
     /** Decodes a response body on a known wire. */
     public static ResponseEnvelope decodeResponse(Wire wire, byte[] body) {
-        EnvelopeFields f = wire == Wire.MSGPACK ? MsgpackEnvelopes.unpack(body, false) : JsonEnvelopes.parse(body, false);
+        EnvelopeFields f = wire == Wire.MSGPACK
+                ? MsgpackEnvelopes.unpack(body, false)
+                : JsonEnvelopes.parse(body, false);
         if (f.requestId == null) {
             throw new ProtocolException("Invalid response: missing request_id");
         }

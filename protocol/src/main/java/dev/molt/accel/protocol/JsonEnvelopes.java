@@ -172,7 +172,8 @@ final class JsonEnvelopes {
         }
     }
 
-    private static long jsonUnsigned(JsonParser p, JsonToken t, String key, String what, EnvelopeFields f) throws IOException {
+    private static long jsonUnsigned(JsonParser p, JsonToken t, String key, String what, EnvelopeFields f)
+            throws IOException {
         if (t != JsonToken.VALUE_NUMBER_INT) {
             throw new ProtocolException("Invalid " + what + ": " + key + " must be an unsigned integer", f.idOrZero(), null);
         }
@@ -183,7 +184,8 @@ final class JsonEnvelopes {
         return v.longValue();
     }
 
-    private static String jsonString(JsonParser p, JsonToken t, String key, String what, EnvelopeFields f) throws IOException {
+    private static String jsonString(JsonParser p, JsonToken t, String key, String what, EnvelopeFields f)
+            throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -204,7 +206,8 @@ final class JsonEnvelopes {
             return null;
         }
         if (t != JsonToken.START_OBJECT) {
-            throw new ProtocolException("Invalid " + what + ": headers must be an object of strings", f.idOrZero(), null);
+            throw new ProtocolException("Invalid " + what + ": headers must be an object of strings",
+                    f.idOrZero(), null);
         }
         Map<String, String> headers = null;
         int entries = 0;
@@ -238,7 +241,8 @@ final class JsonEnvelopes {
         return headers;
     }
 
-    private static Map<String, Object> jsonMetrics(JsonParser p, JsonToken t, String what, EnvelopeFields f) throws IOException {
+    private static Map<String, Object> jsonMetrics(JsonParser p, JsonToken t, String what, EnvelopeFields f)
+            throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }

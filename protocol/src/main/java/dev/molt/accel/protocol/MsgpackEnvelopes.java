@@ -189,7 +189,8 @@ final class MsgpackEnvelopes {
         return null;
     }
 
-    private static long unpackUnsigned(MessageUnpacker u, String key, String what, EnvelopeFields f) throws IOException {
+    private static long unpackUnsigned(MessageUnpacker u, String key, String what, EnvelopeFields f)
+            throws IOException {
         MessageFormat format = u.getNextFormat();
         if (format.getValueType() != ValueType.INTEGER) {
             throw new ProtocolException("Invalid " + what + ": " + key + " must be an unsigned integer", f.idOrZero(), null);
