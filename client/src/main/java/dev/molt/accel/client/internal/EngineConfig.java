@@ -11,9 +11,10 @@ import java.util.function.LongSupplier;
  * What the engine needs from a {@code MoltClientBuilder}, validated there.
  *
  * @param callbackExecutor the user's callback executor, or {@code null} for a client-owned one
+ * @param pool spares, recycling, health probes and elastic size
  */
 public record EngineConfig(int maxFrameBytes, Wire wire, Duration startTimeout, Duration closeTimeout,
         Duration cancelGrace, Duration probeTimeout, Duration restartBackoff, Duration restartBackoffMax,
         int maxRestarts, CallOptions defaultOptions, MoltClientListener listener, String name, LongSupplier ticker,
-        Executor callbackExecutor) {
+        Executor callbackExecutor, PoolPolicy pool) {
 }

@@ -46,6 +46,24 @@ final class WorkerSlot {
         return false;
     }
 
+    /** Makes the ready spare {@code w} this empty slot's worker; false when the slot has one or is starting one. */
+    synchronized boolean adopt(WorkerProcess w) {
+        if ((current != null && current.isAccepting()) || starting != null) {
+            return false;
+        }
+        current = w;
+        return true;
+    }
+
+    /** Replaces {@code old} by the ready {@code next}, or fills the slot if {@code old} left it; false when another worker took it. */
+    synchronized boolean swap(WorkerProcess old, WorkerProcess next) {
+        if (current == old || current == null || !current.isAccepting()) {
+            current = next;
+            return true;
+        }
+        return false;
+    }
+
     /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
     CompletableFuture<WorkerProcess> ensureStarted() {
         CompletableFuture<WorkerProcess> f;
@@ -81,11 +99,19 @@ final class WorkerSlot {
 
     private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        WorkerProcess extra = null;
+        WorkerProcess winner = w;
         synchronized (this) {
             starting = null;
             if (failure == null) {
                 failures = 0;
-                current = w;
+                WorkerProcess now = current;
+                if (now != null && now.isAccepting() && now != w) {
+                    extra = w; // a spare or a recycle filled the slot meanwhile
+                    winner = now;
+                } else {
+                    current = w;
+                }
             } else {
                 failures++;
                 lastStartFailure = cause;
@@ -94,7 +120,10 @@ final class WorkerSlot {
                 core.lastFailure = cause.getMessage();
             }
         }
-        if (failure == null) {
+        if (extra != null) {
+            core.maintainer.offerSpare(extra);
+            f.complete(winner);
+        } else if (failure == null) {
             f.complete(w);
         } else {
             if (!core.closed) {
