@@ -33,7 +33,10 @@ class HealthDetailsTest {
         Map<String, Object> components = (Map<String, Object>) JSON.readValue(health.body(), Map.class).get("components");
         Map<String, Object> molt = (Map<String, Object>) components.get("molt");
         assertThat(molt).containsEntry("status", "UP");
-        Map<String, Object> details = (Map<String, Object>) molt.get("details");
+        // one component per worker pool; the demo has the default pool only
+        Map<String, Object> pools = (Map<String, Object>) molt.get("components");
+        assertThat(pools).containsOnlyKeys("default");
+        Map<String, Object> details = (Map<String, Object>) ((Map<String, Object>) pools.get("default")).get("details");
         assertThat(details.keySet()).containsExactlyInAnyOrder("workers", "inFlight", "calls", "restarts", "cancels",
                 "consecutiveFailures");
         String text = JSON.writeValueAsString(molt);

@@ -98,8 +98,17 @@ public @interface MoltOffload {
     int busyStatus() default -1;
 
     /**
+     * Name of the worker pool to call: a pool of {@code molt.accel.workers.<name>.*} or a
+     * {@link MoltPool @MoltPool} bean. Its keys are this method's defaults (timeout, retries, client
+     * mode). Empty (default): the default pool ({@code molt.accel.*}). An unknown name fails the
+     * start naming this method and the pools. Not with {@link #client()}.
+     */
+    String worker() default "";
+
+    /**
      * Name of the {@link dev.molt.accel.client.MoltClient} (or pool) bean to call through instead of
-     * the application's default client. Not allowed with {@code clientMode = "per_request"}.
+     * the application's default client. Not allowed with {@code clientMode = "per_request"}; prefer
+     * {@link #worker()}, whose pools are started, health-checked and metered.
      */
     String client() default "";
 

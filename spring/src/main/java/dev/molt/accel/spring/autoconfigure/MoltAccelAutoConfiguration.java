@@ -1,10 +1,9 @@
 package dev.molt.accel.spring.autoconfigure;
 
 import dev.molt.accel.client.MoltClient;
-import dev.molt.accel.client.MoltClientListener;
 import dev.molt.accel.spring.MoltErrorMapper;
-import dev.molt.accel.spring.internal.CompositeMoltClientListener;
 import dev.molt.accel.spring.internal.MoltHandlerExceptionResolver;
+import dev.molt.accel.spring.internal.MoltPoolRegistry;
 import dev.molt.accel.spring.internal.MoltRequestErrorResolver;
 import dev.molt.accel.spring.internal.MoltWebExceptionHandler;
 import dev.molt.accel.spring.internal.MoltWorkerStarter;
@@ -40,30 +39,33 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import reactor.core.publisher.Mono;
 
 /**
- * Auto-configuration of {@code @MoltOffload}: the shared {@link MoltClient} (closed with the
- * context), the offload proxies and the Spring MVC or WebFlux integration. Meters and the health
+ * Auto-configuration of {@code @MoltOffload}: the default pool's {@link MoltClient} (closed with the
+ * context), the worker pools ({@link dev.molt.accel.spring.MoltPools}), the offload proxies and the Spring MVC or WebFlux integration. Meters and the health
  * indicator live in {@link MoltAccelMetricsAutoConfiguration} and
  * {@link MoltAccelHealthAutoConfiguration}, so that applications without Micrometer or Actuator
  * never load their classes. Every bean backs off when the application defines its own.
  */
-@AutoConfiguration
+@AutoConfiguration(after = MoltClientBuilderAutoConfiguration.class)
 @ConditionalOnClass(MoltClient.class)
 @ConditionalOnBooleanProperty(name = "molt.accel.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MoltAccelProperties.class)
 public final class MoltAccelAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    MoltClientBuilderFactory moltClientBuilderFactory(MoltAccelProperties properties,
-            ObjectProvider<MoltClientBuilderCustomizer> customizers, ObjectProvider<MoltClientListener> listeners) {
-        return new MoltClientBuilderFactory(properties, customizers.orderedStream().toList(),
-                CompositeMoltClientListener.of(listeners.orderedStream().toList()));
-    }
-
+    /**
+     * The default pool's client. An application {@code MoltClient} bean replaces it; beans declared
+     * with {@code @Bean(defaultCandidate = false)} (such as {@code @MoltPool} beans) do not.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(MoltClient.class)
     MoltClient moltClient(MoltClientBuilderFactory builders) {
         return builders.newBuilder().build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MoltPoolRegistry moltPools(ConfigurableListableBeanFactory beanFactory, MoltAccelProperties properties,
+            MoltClientBuilderFactory builders, ObjectProvider<MoltClient> clients) {
+        return new MoltPoolRegistry(beanFactory, properties, builders, clients);
     }
 
     @Bean
@@ -75,10 +77,8 @@ public final class MoltAccelAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     OffloadRegistry moltOffloadRegistry(ConfigurableListableBeanFactory beanFactory, MoltAccelProperties properties,
-            ObjectProvider<WorkerMetricsRecorder> recorder, ObjectProvider<MoltClient> clients,
-            MoltClientBuilderFactory builders, ObjectProvider<OffloadWebSupport> web) {
-        return new OffloadRegistry(beanFactory, properties, recorder.getIfUnique(), clients, builders,
-                web.getIfUnique());
+            ObjectProvider<WorkerMetricsRecorder> recorder, MoltPoolRegistry pools, ObjectProvider<OffloadWebSupport> web) {
+        return new OffloadRegistry(beanFactory, properties, recorder.getIfUnique(), pools, web.getIfUnique());
     }
 
     @Bean
@@ -91,8 +91,7 @@ public final class MoltAccelAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     MoltWorkerStarter moltWorkerStarter(OffloadRegistry registry, MoltAccelProperties properties) {
-        return new MoltWorkerStarter(registry, properties.getClientMode(), properties.isEagerStart(),
-                properties.isFailFast());
+        return new MoltWorkerStarter(registry, properties);
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -61,11 +62,48 @@ public class MoltAccelProperties implements Validator {
     /** Value of the Retry-After header of 503 and 429 answers (rounded up to seconds). */
     private Duration retryAfter = Duration.ofSeconds(1);
 
+    /**
+     * Workers started and ready but taking no calls, ready to replace one that dies or is retired.
+     */
+    private int spareWorkers = 0;
+
+    /** Largest number of workers a pool may grow to under load; unset: pool-size (no growth). */
+    private Integer maxPoolSize;
+
+    /** Calls in flight per worker above which a pool grows (up to max-pool-size); unset: the client's default. */
+    private Integer scaleUpInFlight;
+
+    /** How long a worker above pool-size may be idle before it is retired; unset: the client's default. */
+    private Duration idleTimeout;
+
+    /** Calls a new worker must answer before it takes traffic. */
+    private List<PoolProperties.WarmupCall> warmup = new ArrayList<>();
+
     private final Worker worker = new Worker();
 
     private final Retry retry = new Retry();
 
     private final Health health = new Health();
+
+    /** When workers are retired and replaced (rolling, with jitter, one at a time per pool). */
+    @NestedConfigurationProperty
+    private final PoolProperties.Recycle recycle = newRecycle();
+
+    /**
+     * Named worker pools (molt.accel.workers.NAME.*, with the keys of the default pool), selected
+     * with @MoltOffload(worker = "NAME"). Names are lower-case letters, digits and '-'; "default"
+     * is the pool of molt.accel.*. Every key a pool leaves unset takes the default pool's value.
+     */
+    private Map<String, PoolProperties> workers = new LinkedHashMap<>();
+
+    /** Name of the pool configured by {@code molt.accel.*}. */
+    public static final String DEFAULT_POOL = "default";
+
+    private static PoolProperties.Recycle newRecycle() {
+        PoolProperties.Recycle r = new PoolProperties.Recycle();
+        r.setJitter(0.1);
+        return r;
+    }
 
     public boolean isEnabled() {
         return enabled;
@@ -147,6 +185,122 @@ public class MoltAccelProperties implements Validator {
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
     }
 
+    public int getSpareWorkers() {
+        return spareWorkers;
+    }
+
+    public void setSpareWorkers(int spareWorkers) {
+        this.spareWorkers = spareWorkers;
+    }
+
+    public Integer getMaxPoolSize() {
+        return maxPoolSize;
+    }
+
+    public void setMaxPoolSize(Integer maxPoolSize) {
+        this.maxPoolSize = maxPoolSize;
+    }
+
+    public Integer getScaleUpInFlight() {
+        return scaleUpInFlight;
+    }
+
+    public void setScaleUpInFlight(Integer scaleUpInFlight) {
+        this.scaleUpInFlight = scaleUpInFlight;
+    }
+
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    public List<PoolProperties.WarmupCall> getWarmup() {
+        return warmup;
+    }
+
+    public void setWarmup(List<PoolProperties.WarmupCall> warmup) {
+        this.warmup = new ArrayList<>(Objects.requireNonNull(warmup, "warmup"));
+    }
+
+    public PoolProperties.Recycle getRecycle() {
+        return recycle;
+    }
+
+    public Map<String, PoolProperties> getWorkers() {
+        return workers;
+    }
+
+    public void setWorkers(Map<String, PoolProperties> workers) {
+        this.workers = new LinkedHashMap<>(Objects.requireNonNull(workers, "workers"));
+    }
+
+    /** The names of the pools: {@value #DEFAULT_POOL} first, then the named pools as declared. */
+    public List<String> poolNames() {
+        List<String> names = new ArrayList<>();
+        names.add(DEFAULT_POOL);
+        names.addAll(workers.keySet());
+        return names;
+    }
+
+    /**
+     * The resolved settings of pool {@code name} (every value set): the named pool's keys over the
+     * default pool's; {@value #DEFAULT_POOL}, or a name no pool declares, gives the default pool's.
+     */
+    public PoolProperties pool(String name) {
+        PoolProperties defaults = defaultPool();
+        PoolProperties named = DEFAULT_POOL.equals(name) ? null : workers.get(name);
+        return named == null ? defaults : named.inherit(defaults);
+    }
+
+    /** The default pool's keys ({@code molt.accel.*}) as a resolved {@link PoolProperties}. */
+    private PoolProperties defaultPool() {
+        PoolProperties d = new PoolProperties();
+        d.setClientMode(clientMode);
+        d.setPoolSize(poolSize);
+        d.setTimeout(timeout);
+        d.setEagerStart(eagerStart);
+        d.setFailFast(failFast);
+        d.setSpareWorkers(spareWorkers);
+        d.setMaxPoolSize(maxPoolSize);
+        d.setScaleUpInFlight(scaleUpInFlight);
+        d.setIdleTimeout(idleTimeout);
+        d.setWarmup(warmup);
+        PoolProperties.Worker w = d.getWorker();
+        w.setCommand(worker.command);
+        w.setCommandLine(worker.commandLine);
+        w.setWire(worker.wire);
+        w.setEnvironment(worker.environment);
+        w.setWorkingDirectory(worker.workingDirectory);
+        w.setJavaOptions(worker.javaOptions);
+        w.setStartTimeout(worker.startTimeout);
+        w.setCloseTimeout(worker.closeTimeout);
+        w.setCancelGrace(worker.cancelGrace);
+        w.setRestartBackoff(worker.restartBackoff);
+        w.setRestartBackoffMax(worker.restartBackoffMax);
+        w.setMaxRestarts(worker.maxRestarts);
+        w.setMaxFrameSize(worker.maxFrameSize);
+        PoolProperties.Retry r = d.getRetry();
+        r.setOnTimeout(retry.onTimeout);
+        r.setOnBusy(retry.onBusy);
+        r.setMaxRetries(retry.maxRetries);
+        r.setBackoff(retry.backoff);
+        r.setBackoffMax(retry.backoffMax);
+        PoolProperties.Health h = d.getHealth();
+        h.setPingTimeout(health.pingTimeout);
+        h.setFailureThreshold(health.failureThreshold);
+        h.setInterval(health.interval);
+        h.setTimeout(health.timeout);
+        PoolProperties.Recycle c = d.getRecycle();
+        c.setMaxCalls(recycle.getMaxCalls());
+        c.setMaxAge(recycle.getMaxAge());
+        c.setMaxRss(recycle.getMaxRss());
+        c.setJitter(recycle.getJitter());
+        return d;
+    }
+
     public Worker getWorker() {
         return worker;
     }
@@ -171,13 +325,6 @@ public class MoltAccelProperties implements Validator {
     @Override
     public void validate(Object target, Errors errors) {
         MoltAccelProperties p = (MoltAccelProperties) target;
-        if (p.poolSize < 1 || p.poolSize > 1024) {
-            errors.rejectValue("poolSize", "range", "must be within 1..1024");
-        }
-        nonNegative(errors, "timeout", p.timeout);
-        if (p.timeout.toMillis() > 0xFFFF_FFFFL) {
-            errors.rejectValue("timeout", "range", "must fit in 32 bits of milliseconds");
-        }
         if (p.busyStatus != 429 && p.busyStatus != 503) {
             errors.rejectValue("busyStatus", "range", "must be 429 or 503");
         }
@@ -185,33 +332,125 @@ public class MoltAccelProperties implements Validator {
             errors.rejectValue("maxRequestSize", "range", "must be positive");
         }
         nonNegative(errors, "retryAfter", p.retryAfter);
-        Worker w = p.worker;
-        positive(errors, "worker.startTimeout", w.startTimeout);
-        positive(errors, "worker.closeTimeout", w.closeTimeout);
-        nonNegative(errors, "worker.cancelGrace", w.cancelGrace);
-        positive(errors, "worker.restartBackoff", w.restartBackoff);
-        positive(errors, "worker.restartBackoffMax", w.restartBackoffMax);
-        if (w.restartBackoffMax.compareTo(w.restartBackoff) < 0) {
-            errors.rejectValue("worker.restartBackoffMax", "range", "must not be less than worker.restart-backoff");
+        PoolProperties defaults = p.defaultPool();
+        validatePool(errors, "", defaults, defaults);
+        for (Map.Entry<String, PoolProperties> e : p.workers.entrySet()) {
+            String name = e.getKey();
+            String problem = poolNameProblem(name);
+            if (problem != null) {
+                errors.rejectValue("workers", "name", "pool name '" + shorten(name) + "' " + problem);
+                continue;
+            }
+            PoolProperties named = e.getValue();
+            validatePool(errors, "workers[" + name + "].", named, named.inherit(defaults));
         }
-        if (w.maxRestarts < 0) {
-            errors.rejectValue("worker.maxRestarts", "range", "must not be negative");
+    }
+
+    /** Why {@code name} cannot name a pool, or {@code null}; linear in the name, no regular expression. */
+    public static String poolNameProblem(String name) {
+        if (name.isEmpty() || name.length() > 64) {
+            return "must be 1 to 64 characters long";
         }
-        if (w.maxFrameSize.toBytes() < 64 || w.maxFrameSize.toBytes() > Integer.MAX_VALUE) {
-            errors.rejectValue("worker.maxFrameSize", "range", "must be within 64B..2GB");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return "may only contain lower-case letters, digits and '-'";
+            }
         }
-        Retry r = p.retry;
-        if (r.maxRetries < 0) {
-            errors.rejectValue("retry.maxRetries", "range", "must not be negative");
+        if (DEFAULT_POOL.equals(name)) {
+            return "is reserved for the pool configured by molt.accel.*";
         }
-        nonNegative(errors, "retry.backoff", r.backoff);
-        nonNegative(errors, "retry.backoffMax", r.backoffMax);
-        if (r.backoffMax.compareTo(r.backoff) < 0) {
-            errors.rejectValue("retry.backoffMax", "range", "must not be less than retry.backoff");
+        return null;
+    }
+
+    private static String shorten(String name) {
+        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
+    }
+
+    /**
+     * Checks the values {@code set} gives (every value for the default pool, the keys a named pool
+     * sets otherwise); pairs are checked on the {@code resolved} values when either side is set.
+     */
+    private static void validatePool(Errors errors, String prefix, PoolProperties set, PoolProperties resolved) {
+        if (set.getPoolSize() != null && (set.getPoolSize() < 1 || set.getPoolSize() > 1024)) {
+            errors.rejectValue(prefix + "poolSize", "range", "must be within 1..1024");
         }
-        positive(errors, "health.pingTimeout", p.health.pingTimeout);
-        if (p.health.failureThreshold < 0) {
-            errors.rejectValue("health.failureThreshold", "range", "must not be negative");
+        if (set.getTimeout() != null) {
+            nonNegative(errors, prefix + "timeout", set.getTimeout());
+            if (set.getTimeout().toMillis() > 0xFFFF_FFFFL) {
+                errors.rejectValue(prefix + "timeout", "range", "must fit in 32 bits of milliseconds");
+            }
+        }
+        if (set.getSpareWorkers() != null && (set.getSpareWorkers() < 0 || set.getSpareWorkers() > 1024)) {
+            errors.rejectValue(prefix + "spareWorkers", "range", "must be within 0..1024");
+        }
+        if ((set.getMaxPoolSize() != null || set.getPoolSize() != null) && resolved.getMaxPoolSize() != null
+                && (resolved.getMaxPoolSize() < resolved.getPoolSize() || resolved.getMaxPoolSize() > 1024)) {
+            errors.rejectValue(prefix + "maxPoolSize", "range", "must be within pool-size..1024");
+        }
+        if (set.getScaleUpInFlight() != null && set.getScaleUpInFlight() < 1) {
+            errors.rejectValue(prefix + "scaleUpInFlight", "range", "must be positive");
+        }
+        positive(errors, prefix + "idleTimeout", set.getIdleTimeout());
+        if (set.getWarmup() != null) {
+            for (int i = 0; i < set.getWarmup().size(); i++) {
+                PoolProperties.WarmupCall call = set.getWarmup().get(i);
+                if (call == null || call.getEntry() == null || call.getEntry().isBlank()) {
+                    errors.rejectValue(prefix + "warmup", "required", "warmup[" + i + "].entry is required");
+                }
+            }
+        }
+        PoolProperties.Worker w = set.getWorker();
+        PoolProperties.Worker rw = resolved.getWorker();
+        positive(errors, prefix + "worker.startTimeout", w.getStartTimeout());
+        positive(errors, prefix + "worker.closeTimeout", w.getCloseTimeout());
+        if (w.getCancelGrace() != null) {
+            nonNegative(errors, prefix + "worker.cancelGrace", w.getCancelGrace());
+        }
+        positive(errors, prefix + "worker.restartBackoff", w.getRestartBackoff());
+        positive(errors, prefix + "worker.restartBackoffMax", w.getRestartBackoffMax());
+        if ((w.getRestartBackoff() != null || w.getRestartBackoffMax() != null)
+                && rw.getRestartBackoffMax().compareTo(rw.getRestartBackoff()) < 0) {
+            errors.rejectValue(prefix + "worker.restartBackoffMax", "range", "must not be less than worker.restart-backoff");
+        }
+        if (w.getMaxRestarts() != null && w.getMaxRestarts() < 0) {
+            errors.rejectValue(prefix + "worker.maxRestarts", "range", "must not be negative");
+        }
+        if (w.getMaxFrameSize() != null
+                && (w.getMaxFrameSize().toBytes() < 64 || w.getMaxFrameSize().toBytes() > Integer.MAX_VALUE)) {
+            errors.rejectValue(prefix + "worker.maxFrameSize", "range", "must be within 64B..2GB");
+        }
+        PoolProperties.Retry r = set.getRetry();
+        if (r.getMaxRetries() != null && r.getMaxRetries() < 0) {
+            errors.rejectValue(prefix + "retry.maxRetries", "range", "must not be negative");
+        }
+        if (r.getBackoff() != null) {
+            nonNegative(errors, prefix + "retry.backoff", r.getBackoff());
+        }
+        if (r.getBackoffMax() != null) {
+            nonNegative(errors, prefix + "retry.backoffMax", r.getBackoffMax());
+        }
+        if ((r.getBackoff() != null || r.getBackoffMax() != null)
+                && resolved.getRetry().getBackoffMax().compareTo(resolved.getRetry().getBackoff()) < 0) {
+            errors.rejectValue(prefix + "retry.backoffMax", "range", "must not be less than retry.backoff");
+        }
+        PoolProperties.Health h = set.getHealth();
+        positive(errors, prefix + "health.pingTimeout", h.getPingTimeout());
+        if (h.getFailureThreshold() != null && h.getFailureThreshold() < 0) {
+            errors.rejectValue(prefix + "health.failureThreshold", "range", "must not be negative");
+        }
+        positive(errors, prefix + "health.interval", h.getInterval());
+        positive(errors, prefix + "health.timeout", h.getTimeout());
+        PoolProperties.Recycle c = set.getRecycle();
+        if (c.getMaxCalls() != null && c.getMaxCalls() < 1) {
+            errors.rejectValue(prefix + "recycle.maxCalls", "range", "must be positive");
+        }
+        positive(errors, prefix + "recycle.maxAge", c.getMaxAge());
+        if (c.getMaxRss() != null && c.getMaxRss().toBytes() < 1) {
+            errors.rejectValue(prefix + "recycle.maxRss", "range", "must be positive");
+        }
+        if (c.getJitter() != null && !(c.getJitter() >= 0 && c.getJitter() < 1)) {
+            errors.rejectValue(prefix + "recycle.jitter", "range", "must be within 0 (inclusive) and 1 (exclusive)");
         }
     }
 
@@ -221,8 +460,9 @@ public class MoltAccelProperties implements Validator {
         }
     }
 
+    /** Rejects {@code d} unless it is unset or positive. */
     private static void positive(Errors errors, String field, Duration d) {
-        if (d.isNegative() || d.isZero()) {
+        if (d != null && (d.isNegative() || d.isZero())) {
             errors.rejectValue(field, "range", "must be positive");
         }
     }
@@ -450,7 +690,7 @@ public class MoltAccelProperties implements Validator {
         }
     }
 
-    /** The {@code molt} health indicator. */
+    /** The {@code molt} health indicator and the probes of idle workers. */
     public static class Health {
 
         /** How long the health check waits for every worker to answer __ping__. */
@@ -477,6 +717,28 @@ public class MoltAccelProperties implements Validator {
 
         public void setFailureThreshold(int failureThreshold) {
             this.failureThreshold = failureThreshold;
+        }
+
+        /** Time without an answer after which an idle worker is sent __ping__ (hung-worker probe). */
+        private Duration interval = Duration.ofSeconds(5);
+
+        /** How long that probe waits for the answer before the worker is replaced. */
+        private Duration timeout = Duration.ofSeconds(1);
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = Objects.requireNonNull(interval, "interval");
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
         }
     }
 }

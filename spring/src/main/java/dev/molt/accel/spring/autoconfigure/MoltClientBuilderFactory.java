@@ -4,62 +4,110 @@ import dev.molt.accel.client.CallOptions;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.client.MoltClientBuilder;
 import dev.molt.accel.client.MoltClientListener;
+import dev.molt.accel.spring.internal.CompositeMoltClientListener;
+import dev.molt.accel.spring.internal.PoolListeners;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Makes {@link MoltClientBuilder}s configured from the {@code molt.accel.*} properties, the
- * {@link MoltClientBuilderCustomizer} beans and the {@link MoltClientListener} beans. Use it to build
- * additional clients that share the application's configuration; the caller owns what it builds.
- * Thread-safe.
+ * Makes {@link MoltClientBuilder}s configured from the {@code molt.accel.*} properties (the default
+ * pool) or {@code molt.accel.workers.<name>.*} (a named pool, its unset keys taken from the
+ * default pool), the {@link MoltClientBuilderCustomizer} beans and the {@link MoltClientListener}
+ * beans. Use it to build additional clients that share the application's configuration; the caller
+ * owns what it builds. Thread-safe.
  */
 public class MoltClientBuilderFactory {
 
     private final MoltAccelProperties properties;
     private final List<MoltClientBuilderCustomizer> customizers;
     private final MoltClientListener listener;
+    private final Supplier<List<PoolListeners>> poolListeners;
 
     public MoltClientBuilderFactory(MoltAccelProperties properties, List<MoltClientBuilderCustomizer> customizers,
             MoltClientListener listener) {
+        this(properties, customizers, listener, List::of);
+    }
+
+    /**
+     * @param poolListeners listeners given per pool (meters and health of the starter), asked when
+     *     a builder is made
+     */
+    public MoltClientBuilderFactory(MoltAccelProperties properties, List<MoltClientBuilderCustomizer> customizers,
+            MoltClientListener listener, Supplier<List<PoolListeners>> poolListeners) {
         this.properties = properties;
         this.customizers = List.copyOf(customizers);
         this.listener = listener;
+        this.poolListeners = poolListeners;
     }
 
-    /** A new builder; each call returns an independent one. */
+    /** A new builder of the default pool; each call returns an independent one. */
     public MoltClientBuilder newBuilder() {
-        MoltAccelProperties.Worker w = properties.getWorker();
+        return newBuilder(MoltAccelProperties.DEFAULT_POOL);
+    }
+
+    /**
+     * A new builder of pool {@code pool}: configured from its {@code molt.accel.workers.<pool>.*}
+     * keys over the default pool's (a name the properties do not declare, such as that of a
+     * {@code @MoltPool} bean, gets the default pool's settings), with the listeners tagged with
+     * that name. Each call returns an independent builder.
+     */
+    public MoltClientBuilder newBuilder(String pool) {
         MoltClientBuilder b = MoltClient.builder();
-        List<String> command = w.effectiveCommand();
-        if (!command.isEmpty()) {
-            b.command(command);
+        configure(properties.pool(pool), b);
+        List<MoltClientListener> all = new ArrayList<>();
+        if (listener != MoltClientListener.NONE) {
+            all.add(listener);
         }
-        b.environment(w.getEnvironment())
-                .workingDirectory(w.getWorkingDirectory())
-                .javaOptions(w.getJavaOptions())
-                .wire(w.getWire())
-                .poolSize(properties.getPoolSize())
-                .maxFrameBytes((int) w.getMaxFrameSize().toBytes())
-                .startTimeout(w.getStartTimeout())
-                .closeTimeout(w.getCloseTimeout())
-                .cancelGrace(w.getCancelGrace())
-                .restartBackoff(w.getRestartBackoff(), w.getRestartBackoffMax())
-                .maxRestarts(w.getMaxRestarts())
-                .defaultOptions(defaultCallOptions())
-                .listener(listener)
-                .name("molt");
+        for (PoolListeners p : poolListeners.get()) {
+            all.add(p.forPool(pool));
+        }
+        b.listener(CompositeMoltClientListener.of(all)).name(MoltAccelProperties.DEFAULT_POOL.equals(pool) ? "molt" : "molt-" + pool);
         for (MoltClientBuilderCustomizer c : customizers) {
             c.customize(b);
         }
         return b;
     }
 
-    /** The call options of calls that name none: timeout and retries from the properties. */
+    /**
+     * Applies the settings of one resolved pool ({@link MoltAccelProperties#pool}) to {@code b}:
+     * the one place where pool keys become builder options. Keys of the pool features the client
+     * does not offer yet ({@code spare-workers}, {@code warmup}, {@code recycle.*},
+     * {@code health.interval} / {@code health.timeout}, {@code max-pool-size},
+     * {@code scale-up-in-flight}, {@code idle-timeout}) are bound and validated but not mapped.
+     */
+    public static MoltClientBuilder configure(PoolProperties pool, MoltClientBuilder b) {
+        PoolProperties.Worker w = pool.getWorker();
+        List<String> command = w.effectiveCommand();
+        if (!command.isEmpty()) {
+            b.command(command);
+        }
+        return b.environment(w.getEnvironment())
+                .workingDirectory(w.getWorkingDirectory())
+                .javaOptions(w.getJavaOptions())
+                .wire(w.getWire())
+                .poolSize(pool.getPoolSize())
+                .maxFrameBytes((int) w.getMaxFrameSize().toBytes())
+                .startTimeout(w.getStartTimeout())
+                .closeTimeout(w.getCloseTimeout())
+                .cancelGrace(w.getCancelGrace())
+                .restartBackoff(w.getRestartBackoff(), w.getRestartBackoffMax())
+                .maxRestarts(w.getMaxRestarts())
+                .defaultOptions(callOptions(pool));
+    }
+
+    /** The call options of calls that name none: timeout and retries of the default pool. */
     public CallOptions defaultCallOptions() {
-        MoltAccelProperties.Retry r = properties.getRetry();
+        return callOptions(properties.pool(MoltAccelProperties.DEFAULT_POOL));
+    }
+
+    /** The call options of calls to {@code pool} that name none. */
+    public static CallOptions callOptions(PoolProperties pool) {
+        PoolProperties.Retry r = pool.getRetry();
         return CallOptions.builder()
-                .timeout(properties.getTimeout())
-                .retryOnTimeout(r.isOnTimeout())
-                .retryOnBusy(r.isOnBusy())
+                .timeout(pool.getTimeout())
+                .retryOnTimeout(r.getOnTimeout())
+                .retryOnBusy(r.getOnBusy())
                 .maxRetries(r.getMaxRetries())
                 .retryBackoff(r.getBackoff())
                 .retryBackoffMax(r.getBackoffMax().compareTo(r.getBackoff()) < 0 ? r.getBackoff() : r.getBackoffMax())

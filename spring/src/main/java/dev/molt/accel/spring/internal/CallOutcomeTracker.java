@@ -4,7 +4,7 @@ import dev.molt.accel.client.MoltClientListener;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts consecutive calls of the auto-configured clients that ended in a protocol error or a
+ * Counts consecutive calls of one pool's clients that ended in a protocol error or a
  * timeout, for the health indicator: a worker that answers {@code __ping__} but garbles or never
  * finishes every call is not healthy. A successful call resets the count; other outcomes (busy,
  * invalid input, cancelled, a handler's internal error) say nothing about the worker's health and

@@ -14,7 +14,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code molt} health indicator: UP when every worker of the application's default client
+ * The health of one worker pool, a component of the {@code molt} health contributor (one per
+ * pool: {@code molt.default}, {@code molt.<name>}...): UP when every worker of the pool's client
  * answers {@code __ping__} in time (a worker that is not running is started by the ping) and calls
  * are not failing in a row ({@link CallOutcomeTracker}); DOWN otherwise.
  *
@@ -29,12 +30,14 @@ public final class MoltHealthIndicator implements HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(MoltHealthIndicator.class);
 
+    private final String pool;
     private final Supplier<MoltClient> client;
     private final Duration timeout;
     private final CallOutcomeTracker calls;
     private final AtomicReference<String> lastReason = new AtomicReference<>();
 
-    public MoltHealthIndicator(Supplier<MoltClient> client, Duration timeout, CallOutcomeTracker calls) {
+    public MoltHealthIndicator(String pool, Supplier<MoltClient> client, Duration timeout, CallOutcomeTracker calls) {
+        this.pool = pool;
         this.client = client;
         this.timeout = timeout;
         this.calls = calls;
@@ -95,9 +98,9 @@ public final class MoltHealthIndicator implements HealthIndicator {
     private void logChange(String reason, String message) {
         String before = lastReason.getAndSet(reason);
         if (reason != null && !reason.equals(before)) {
-            log.warn("Molt health DOWN ({}): {}", reason, message);
+            log.warn("Molt health of pool '{}' DOWN ({}): {}", pool, reason, message);
         } else if (reason == null && before != null) {
-            log.info("Molt health UP again (was {})", before);
+            log.info("Molt health of pool '{}' UP again (was {})", pool, before);
         }
     }
 }

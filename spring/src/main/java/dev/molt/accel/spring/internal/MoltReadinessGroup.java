@@ -46,7 +46,9 @@ public final class MoltReadinessGroup implements HealthEndpointGroupsPostProcess
     private record WithMolt(HealthEndpointGroup group) implements HealthEndpointGroup {
         @Override
         public boolean isMember(String name) {
-            return MOLT.equals(name) || group.isMember(name);
+            // the components of a composite are asked by path: molt/default, molt/<pool>
+            return MOLT.equals(name) || (name.startsWith(MOLT) && name.length() > MOLT.length()
+                    && name.charAt(MOLT.length()) == '/') || group.isMember(name);
         }
 
         @Override

@@ -14,8 +14,10 @@ import dev.molt.accel.spring.MoltMetricsHook;
 import dev.molt.accel.spring.MoltOffload;
 import dev.molt.accel.spring.MoltOffloadConfigurationException;
 import dev.molt.accel.spring.MoltPayloadBuilder;
+import dev.molt.accel.spring.MoltPools;
 import dev.molt.accel.spring.MoltResponseFactory;
 import dev.molt.accel.spring.autoconfigure.MoltAccelProperties;
+import dev.molt.accel.spring.autoconfigure.PoolProperties;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
@@ -29,7 +31,6 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
@@ -84,7 +85,7 @@ public final class OffloadPlanFactory {
     private final MoltAccelProperties properties;
     private final WebStack webStack;
     private final WorkerMetricsRecorder recorder;
-    private final Supplier<MoltClient> sharedClient;
+    private final MoltPoolRegistry pools;
     private final ParameterNameDiscoverer names = new DefaultParameterNameDiscoverer();
     private final List<Class<?>> nonPayloadTypes = new ArrayList<>();
     private final List<Class<?>> unsupportedReturnTypes = new ArrayList<>();
@@ -92,16 +93,16 @@ public final class OffloadPlanFactory {
     private final Map<Class<?>, Object> instances = new ConcurrentHashMap<>();
 
     /**
-     * @param sharedClient the default shared client; called once per plan in shared mode to check
-     *     that it exists
+     * @param pools the worker pools; the default pool's shared client is asked once per plan in
+     *     shared mode to check that it exists
      */
     public OffloadPlanFactory(ConfigurableListableBeanFactory beanFactory, MoltAccelProperties properties,
-            WebStack webStack, WorkerMetricsRecorder recorder, Supplier<MoltClient> sharedClient) {
+            WebStack webStack, WorkerMetricsRecorder recorder, MoltPoolRegistry pools) {
         this.beanFactory = beanFactory;
         this.properties = properties;
         this.webStack = webStack;
         this.recorder = recorder;
-        this.sharedClient = sharedClient;
+        this.pools = pools;
         loadAll(NON_PAYLOAD_TYPES, nonPayloadTypes);
         loadAll(UNSUPPORTED_RETURN_TYPES, unsupportedReturnTypes);
         loadAll(JSON_TREE_TYPES, jsonTreeTypes);
@@ -137,9 +138,11 @@ public final class OffloadPlanFactory {
         b.codec = Codec.of(a.codec());
         b.codecOut = a.codecOut().isBlank() ? null : Codec.of(a.codecOut().trim());
 
-        MoltAccelProperties.Retry retry = properties.getRetry();
-        boolean retryOnTimeout = flag(a.retryOnTimeout(), retry.isOnTimeout());
-        boolean retryOnBusy = flag(a.retryOnBusy(), retry.isOnBusy());
+        String pool = pool(method, a);
+        PoolProperties settings = properties.pool(pool);
+        PoolProperties.Retry retry = settings.getRetry();
+        boolean retryOnTimeout = flag(a.retryOnTimeout(), retry.getOnTimeout());
+        boolean retryOnBusy = flag(a.retryOnBusy(), retry.getOnBusy());
         if (a.retryOnTimeout() == MoltOffload.Flag.TRUE && !a.idempotent()) {
             throw new IllegalArgumentException("retryOnTimeout = TRUE needs idempotent = true: only idempotent calls are re-sent");
         }
@@ -147,7 +150,7 @@ public final class OffloadPlanFactory {
         long backoffMax = a.retryBackoffMaxMs() >= 0 ? a.retryBackoffMaxMs()
                 : Math.max(backoff, retry.getBackoffMax().toMillis());
         int maxRetries = a.maxRetries() >= 0 ? a.maxRetries() : retry.getMaxRetries();
-        Duration timeout = a.timeoutMs() >= 0 ? Duration.ofMillis(a.timeoutMs()) : properties.getTimeout();
+        Duration timeout = a.timeoutMs() >= 0 ? Duration.ofMillis(a.timeoutMs()) : settings.getTimeout();
         b.options = CallOptions.builder()
                 .codec(b.codec)
                 .timeout(timeout)
@@ -166,8 +169,11 @@ public final class OffloadPlanFactory {
         if (b.busyStatus != 429 && b.busyStatus != 503) {
             throw new IllegalArgumentException("busyStatus must be 429 or 503, got " + b.busyStatus);
         }
-        b.mode = a.clientMode().isBlank() ? properties.getClientMode() : ClientMode.of(a.clientMode());
-        if (!a.client().isBlank()) {
+        b.mode = a.clientMode().isBlank() ? pools.mode(pool) : ClientMode.of(a.clientMode());
+        String tag = pool;
+        if (!MoltPools.DEFAULT.equals(pool)) {
+            b.client = pools.client(pool, b.mode);
+        } else if (!a.client().isBlank()) {
             if (b.mode == ClientMode.PER_REQUEST) {
                 throw new IllegalArgumentException("client = \"" + a.client()
                         + "\" cannot be combined with clientMode per_request (a per-request client is built for each call)");
@@ -176,8 +182,10 @@ public final class OffloadPlanFactory {
                 throw new IllegalArgumentException("no bean named '" + a.client() + "' (client)");
             }
             b.client = beanFactory.getBean(a.client(), MoltClient.class);
+            String beanPool = pools.poolOfBean(a.client());
+            tag = beanPool != null ? beanPool : a.client();
         } else if (b.mode == ClientMode.SHARED) {
-            sharedClient.get();
+            pools.client(MoltPools.DEFAULT, ClientMode.SHARED);
         }
 
         b.payloadBuilder = instance(a.payloadBuilder(), MoltPayloadBuilder.class);
@@ -191,7 +199,8 @@ public final class OffloadPlanFactory {
         b.cancelCheck = cancelCheck(a);
         if (recorder != null) {
             WorkerMetricsRecorder r = recorder;
-            b.observer = m -> r.record(entry, m);
+            String worker = tag;
+            b.observer = m -> r.record(worker, entry, m);
         }
 
         b.shape = shape(method, b.decodeResponse);
@@ -201,8 +210,28 @@ public final class OffloadPlanFactory {
                     + method.getGenericReturnType().getTypeName());
         }
         parameters(method, b);
-        b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode);
+        b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode, settings);
         return new OffloadPlan(b);
+    }
+
+    /** The pool {@code a} names ({@code worker}), checked; the default pool when it names none. */
+    private String pool(Method method, MoltOffload a) {
+        String pool = a.worker().trim();
+        if (pool.isEmpty()) {
+            return MoltPools.DEFAULT;
+        }
+        if (!a.client().isBlank()) {
+            throw new IllegalArgumentException("worker = \"" + pool + "\" and client = \"" + a.client()
+                    + "\" are both set; choose one");
+        }
+        if (!pools.contains(pool)) {
+            throw new MoltOffloadConfigurationException("@MoltOffload on " + method.getDeclaringClass().getName() + "."
+                    + method.getName() + ": unknown worker pool '" + pool + "'; the pools are "
+                    + String.join(", ", pools.names()) + ". Declare it with molt.accel.workers." + pool
+                    + ".* (for example molt.accel.workers." + pool + ".worker.command) or a @MoltPool(\"" + pool
+                    + "\") MoltClient bean", null);
+        }
+        return pool;
     }
 
     /**
@@ -211,13 +240,13 @@ public final class OffloadPlanFactory {
      * Only a call that may wait for a client's very first worker start (no eager start, or a
      * worker per request) may also take the start timeout.
      */
-    private long asyncTimeout(Duration timeout, ClientMode mode) {
+    private long asyncTimeout(Duration timeout, ClientMode mode, PoolProperties settings) {
         if (timeout.isZero()) {
             return 0;
         }
-        boolean mayWaitForFirstStart = !properties.isEagerStart() || mode != ClientMode.SHARED;
+        boolean mayWaitForFirstStart = !Boolean.TRUE.equals(settings.getEagerStart()) || mode != ClientMode.SHARED;
         return timeout.toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS
-                + (mayWaitForFirstStart ? properties.getWorker().getStartTimeout().toMillis() : 0);
+                + (mayWaitForFirstStart ? settings.getWorker().getStartTimeout().toMillis() : 0);
     }
 
     private static boolean flag(MoltOffload.Flag flag, boolean dflt) {

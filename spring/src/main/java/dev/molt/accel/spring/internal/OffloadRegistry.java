@@ -2,51 +2,40 @@ package dev.molt.accel.spring.internal;
 
 import dev.molt.accel.client.ClientMode;
 import dev.molt.accel.client.MoltClient;
-import dev.molt.accel.client.MoltClients;
-import dev.molt.accel.spring.MoltOffloadConfigurationException;
+import dev.molt.accel.spring.MoltPools;
 import dev.molt.accel.spring.autoconfigure.MoltAccelProperties;
-import dev.molt.accel.spring.autoconfigure.MoltClientBuilderFactory;
 import java.lang.reflect.Method;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
 /**
- * The plans of all offloaded methods (one per method, created once), the default clients and the
- * web stack. Thread-safe. Owns the per-request client it creates and closes it on destroy; the
- * shared client is a bean closed by the context.
+ * The plans of all offloaded methods (one per method, created once), the worker pools and the web
+ * stack. Thread-safe. The clients belong to the {@link MoltPoolRegistry} (or, for beans, to the
+ * context).
  */
-public final class OffloadRegistry implements DisposableBean {
+public final class OffloadRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(OffloadRegistry.class);
     private static final Object NONE = new Object();
 
     private final Map<Method, Object> plans = new ConcurrentHashMap<>();
     private final OffloadPlanFactory factory;
-    private final ObjectProvider<MoltClient> sharedClients;
-    private final MoltClientBuilderFactory builders;
+    private final MoltPoolRegistry pools;
     private final OffloadWebSupport web;
     private final Offloader offloader;
-    private volatile MoltClient shared;
-    private volatile MoltClient perRequest;
-    private volatile boolean destroyed;
 
     public OffloadRegistry(ConfigurableListableBeanFactory beanFactory, MoltAccelProperties properties,
-            WorkerMetricsRecorder recorder, ObjectProvider<MoltClient> sharedClients, MoltClientBuilderFactory builders,
-            OffloadWebSupport web) {
-        this.sharedClients = sharedClients;
-        this.builders = builders;
+            WorkerMetricsRecorder recorder, MoltPoolRegistry pools, OffloadWebSupport web) {
+        this.pools = pools;
         this.web = web;
         this.offloader = new Offloader(this::defaultClient, properties.getMaxRequestSize().toBytes());
         this.factory = new OffloadPlanFactory(beanFactory, properties, web == null ? WebStack.NONE : web.webStack(),
-                recorder, this::sharedClient);
+                recorder, pools);
     }
-
     /** The plan of {@code method}, created on first use; {@code null} when it is not offloaded. */
     public OffloadPlan plan(Method method) {
         Object p = plans.get(method);
@@ -82,52 +71,23 @@ public final class OffloadRegistry implements DisposableBean {
         return web;
     }
 
+    /** The worker pools. */
+    public MoltPoolRegistry pools() {
+        return pools;
+    }
+
     /** The application's default client for {@code mode}. */
     public MoltClient defaultClient(ClientMode mode) {
-        return mode == ClientMode.PER_REQUEST ? perRequestClient() : sharedClient();
+        return pools.client(MoltPools.DEFAULT, mode);
     }
 
-    /** The shared client: the unique {@link MoltClient} bean (or the primary one). */
+    /** The default pool's shared client: the unique {@link MoltClient} bean (or the primary one). */
     public MoltClient sharedClient() {
-        MoltClient c = shared;
-        if (c == null) {
-            c = sharedClients.getIfUnique();
-            if (c == null) {
-                throw new MoltOffloadConfigurationException("No unique MoltClient bean to offload to; mark one @Primary "
-                        + "or name one with @MoltOffload(client = \"...\")", null);
-            }
-            shared = c;
-        }
-        return c;
+        return pools.client(MoltPools.DEFAULT, ClientMode.SHARED);
     }
 
-    /** The per-request client (a worker process per call), created on first use. */
+    /** The default pool's per-request client (a worker process per call), created on first use. */
     public MoltClient perRequestClient() {
-        MoltClient c = perRequest;
-        if (c == null) {
-            synchronized (this) {
-                c = perRequest;
-                if (c == null) {
-                    if (destroyed) {
-                        throw new IllegalStateException("The application context is closed");
-                    }
-                    c = MoltClients.perRequest(builders.newBuilder());
-                    perRequest = c;
-                }
-            }
-        }
-        return c;
-    }
-
-    @Override
-    public void destroy() {
-        MoltClient c;
-        synchronized (this) {
-            destroyed = true;
-            c = perRequest;
-        }
-        if (c != null) {
-            c.close();
-        }
+        return pools.client(MoltPools.DEFAULT, ClientMode.PER_REQUEST);
     }
 }

@@ -6,5 +6,6 @@ import java.util.Map;
 @FunctionalInterface
 public interface WorkerMetricsRecorder {
 
-    void record(String entry, Map<String, Object> metrics);
+    /** Records the metrics of an answer of pool {@code pool}'s export {@code entry}. */
+    void record(String pool, String entry, Map<String, Object> metrics);
 }

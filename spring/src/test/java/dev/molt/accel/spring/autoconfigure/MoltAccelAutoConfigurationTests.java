@@ -12,7 +12,6 @@ import dev.molt.accel.spring.MoltOffloadConfigurationException;
 import dev.molt.accel.spring.internal.MicrometerMoltMetrics;
 import dev.molt.accel.spring.internal.MoltClientMeterBinder;
 import dev.molt.accel.spring.internal.MoltHandlerExceptionResolver;
-import dev.molt.accel.spring.internal.MoltHealthIndicator;
 import dev.molt.accel.spring.internal.MoltWebExceptionHandler;
 import dev.molt.accel.spring.internal.MoltWorkerStarter;
 import dev.molt.accel.spring.internal.MvcHandlerAdapterPostProcessor;
@@ -37,6 +36,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -52,7 +52,7 @@ import org.springframework.validation.FieldError;
 /** The auto-configuration: beans, conditions, properties and their errors, start-up and shutdown of workers. */
 class MoltAccelAutoConfigurationTests {
 
-    private static final AutoConfigurations MOLT = AutoConfigurations.of(MoltAccelAutoConfiguration.class,
+    private static final AutoConfigurations MOLT = AutoConfigurations.of(MoltClientBuilderAutoConfiguration.class, MoltAccelAutoConfiguration.class,
             MoltAccelMetricsAutoConfiguration.class, MoltAccelHealthAutoConfiguration.class);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -73,7 +73,7 @@ class MoltAccelAutoConfigurationTests {
                     .doesNotHaveBean(MvcOffloadSupport.class)
                     .doesNotHaveBean(ReactiveOffloadResultHandler.class)
                     .doesNotHaveBean(MicrometerMoltMetrics.class);
-            assertThat(context).getBean("moltHealthIndicator").isInstanceOf(MoltHealthIndicator.class);
+            assertThat(context).getBean("moltHealthContributor").isInstanceOf(CompositeHealthContributor.class);
             assertThat(context.getBean(MoltClient.class).stats().workers()).isZero();
             assertThat(TestWorkers.descendants()).isEqualTo(before);
         });
@@ -124,13 +124,13 @@ class MoltAccelAutoConfigurationTests {
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withClassLoader(new FilteredClassLoader(MeterRegistry.class, HealthIndicator.class))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(MoltClient.class)
-                        .doesNotHaveBean(MicrometerMoltMetrics.class).doesNotHaveBean("moltHealthIndicator"));
+                        .doesNotHaveBean(MicrometerMoltMetrics.class).doesNotHaveBean("moltHealthContributor"));
     }
 
     @Test
     void healthIndicatorCanBeDisabled() {
         runner.withPropertyValues("management.health.molt.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean("moltHealthIndicator"));
+                .run(context -> assertThat(context).doesNotHaveBean("moltHealthContributor"));
     }
 
     @Test

@@ -36,14 +36,14 @@ class HealthFailingCallsTests {
 
     @Test
     void repeatedProtocolErrorsMakeHealthDownUntilACallSucceeds() throws Exception {
-        assertThat(get("/actuator/health/molt").status()).isEqualTo(200);
+        assertThat(get("/actuator/health/molt/default").status()).isEqualTo(200);
         for (int i = 0; i < 2; i++) {
             assertThat(get("/mvc/garbage").status()).isEqualTo(502);
         }
-        assertThat(get("/actuator/health/molt").status()).as("below the threshold").isEqualTo(200);
+        assertThat(get("/actuator/health/molt/default").status()).as("below the threshold").isEqualTo(200);
         assertThat(get("/mvc/garbage").status()).isEqualTo(502);
 
-        RawHttp.Answer down = get("/actuator/health/molt");
+        RawHttp.Answer down = get("/actuator/health/molt/default");
         assertThat(down.status()).as(down.body()).isEqualTo(503);
         Map<String, Object> molt = HealthGroupsTests.json(down);
         assertThat(molt).containsEntry("status", "DOWN");
@@ -51,7 +51,7 @@ class HealthFailingCallsTests {
                 .containsEntry("reason", "calls_failing").containsEntry("consecutiveFailures", 3);
 
         assertThat(get("/mvc/echo?name=ok").status()).isEqualTo(200);
-        RawHttp.Answer up = get("/actuator/health/molt");
+        RawHttp.Answer up = get("/actuator/health/molt/default");
         assertThat(up.status()).as(up.body()).isEqualTo(200);
         assertThat(HealthGroupsTests.json(up)).containsEntry("status", "UP");
     }

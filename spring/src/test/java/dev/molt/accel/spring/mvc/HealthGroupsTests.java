@@ -64,7 +64,7 @@ class HealthGroupsTests {
 
     @Test
     void healthDetailsCarryNoCommandLinePidOrPath() throws Exception {
-        RawHttp.Answer health = get("/actuator/health/molt");
+        RawHttp.Answer health = get("/actuator/health/molt/default");
         assertThat(health.status()).isEqualTo(503);
         Map<String, Object> molt = json(health);
         assertThat(molt).containsEntry("status", "DOWN");

@@ -60,6 +60,10 @@ class MoltReadinessGroupTests {
     void readinessGainsMoltLivenessDoesNot() {
         HealthEndpointGroups groups = new MoltReadinessGroup(true).postProcessHealthEndpointGroups(probes());
         assertThat(groups.get("readiness").isMember("molt")).isTrue();
+        assertThat(groups.get("readiness").isMember("molt/default")).as("a pool's component").isTrue();
+        assertThat(groups.get("readiness").isMember("molt/py")).isTrue();
+        assertThat(groups.get("readiness").isMember("moltx")).isFalse();
+        assertThat(groups.get("liveness").isMember("molt/default")).isFalse();
         assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
         assertThat(groups.get("liveness").isMember("molt")).isFalse();
         assertThat(groups.getNames()).containsExactlyInAnyOrder("liveness", "readiness");

@@ -1,0 +1,558 @@
+package dev.molt.accel.spring.autoconfigure;
+
+import dev.molt.accel.client.ClientMode;
+import dev.molt.accel.protocol.Wire;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The keys of one named worker pool, {@code molt.accel.workers.<name>.*}: the same keys as the
+ * default pool ({@code molt.accel.*}), each left unset ({@code null}) unless given, in which case
+ * the default pool's value applies ({@link #inherit}). A resolved instance (every value set) is
+ * what the starter maps to a {@code MoltClientBuilder} ({@link MoltClientBuilderFactory#configure}).
+ * Mutable while bound, then only read; not thread-safe while being bound.
+ */
+public class PoolProperties {
+
+    /** How calls hold this pool's client: shared or per_request. Default: molt.accel.client-mode. */
+    private ClientMode clientMode;
+
+    /** Worker processes of this pool. Default: molt.accel.pool-size. */
+    private Integer poolSize;
+
+    /** Default deadline of one attempt of a call to this pool; 0 means none. Default: molt.accel.timeout. */
+    private Duration timeout;
+
+    /** Whether this pool's workers are started while the application starts. Default: molt.accel.eager-start. */
+    private Boolean eagerStart;
+
+    /** Whether a worker of this pool that cannot be started fails the application start. Default: molt.accel.fail-fast. */
+    private Boolean failFast;
+
+    /**
+     * Workers started and ready but taking no calls, ready to replace one that dies or is retired.
+     * Default: molt.accel.spare-workers.
+     */
+    private Integer spareWorkers;
+
+    /** Largest number of workers the pool may grow to under load. Default: molt.accel.max-pool-size. */
+    private Integer maxPoolSize;
+
+    /** Calls in flight per worker above which the pool grows. Default: molt.accel.scale-up-in-flight. */
+    private Integer scaleUpInFlight;
+
+    /** How long a worker above pool-size may be idle before it is retired. Default: molt.accel.idle-timeout. */
+    private Duration idleTimeout;
+
+    /** Calls a new worker must answer before it takes traffic. Default: molt.accel.warmup. */
+    private List<WarmupCall> warmup;
+
+    private final Worker worker = new Worker();
+
+    private final Retry retry = new Retry();
+
+    private final Health health = new Health();
+
+    private final Recycle recycle = new Recycle();
+
+    /** A copy of this pool with every unset value taken from {@code defaults}. */
+    public PoolProperties inherit(PoolProperties defaults) {
+        PoolProperties r = new PoolProperties();
+        r.clientMode = or(clientMode, defaults.clientMode);
+        r.poolSize = or(poolSize, defaults.poolSize);
+        r.timeout = or(timeout, defaults.timeout);
+        r.eagerStart = or(eagerStart, defaults.eagerStart);
+        r.failFast = or(failFast, defaults.failFast);
+        r.spareWorkers = or(spareWorkers, defaults.spareWorkers);
+        r.maxPoolSize = or(maxPoolSize, defaults.maxPoolSize);
+        r.scaleUpInFlight = or(scaleUpInFlight, defaults.scaleUpInFlight);
+        r.idleTimeout = or(idleTimeout, defaults.idleTimeout);
+        r.warmup = or(warmup, defaults.warmup);
+        Worker w = worker;
+        Worker d = defaults.worker;
+        // a command given to the pool in either form wins over both forms of the default's
+        boolean ownCommand = !w.effectiveCommand().isEmpty();
+        r.worker.command = ownCommand ? w.command : d.command;
+        r.worker.commandLine = ownCommand ? w.commandLine : d.commandLine;
+        r.worker.wire = or(w.wire, d.wire);
+        r.worker.environment = or(w.environment, d.environment);
+        r.worker.workingDirectory = or(w.workingDirectory, d.workingDirectory);
+        r.worker.javaOptions = or(w.javaOptions, d.javaOptions);
+        r.worker.startTimeout = or(w.startTimeout, d.startTimeout);
+        r.worker.closeTimeout = or(w.closeTimeout, d.closeTimeout);
+        r.worker.cancelGrace = or(w.cancelGrace, d.cancelGrace);
+        r.worker.restartBackoff = or(w.restartBackoff, d.restartBackoff);
+        r.worker.restartBackoffMax = or(w.restartBackoffMax, d.restartBackoffMax);
+        r.worker.maxRestarts = or(w.maxRestarts, d.maxRestarts);
+        r.worker.maxFrameSize = or(w.maxFrameSize, d.maxFrameSize);
+        r.retry.onTimeout = or(retry.onTimeout, defaults.retry.onTimeout);
+        r.retry.onBusy = or(retry.onBusy, defaults.retry.onBusy);
+        r.retry.maxRetries = or(retry.maxRetries, defaults.retry.maxRetries);
+        r.retry.backoff = or(retry.backoff, defaults.retry.backoff);
+        r.retry.backoffMax = or(retry.backoffMax, defaults.retry.backoffMax);
+        r.health.pingTimeout = or(health.pingTimeout, defaults.health.pingTimeout);
+        r.health.failureThreshold = or(health.failureThreshold, defaults.health.failureThreshold);
+        r.health.interval = or(health.interval, defaults.health.interval);
+        r.health.timeout = or(health.timeout, defaults.health.timeout);
+        r.recycle.maxCalls = or(recycle.maxCalls, defaults.recycle.maxCalls);
+        r.recycle.maxAge = or(recycle.maxAge, defaults.recycle.maxAge);
+        r.recycle.maxRss = or(recycle.maxRss, defaults.recycle.maxRss);
+        r.recycle.jitter = or(recycle.jitter, defaults.recycle.jitter);
+        return r;
+    }
+
+    private static <T> T or(T value, T dflt) {
+        return value != null ? value : dflt;
+    }
+
+    public ClientMode getClientMode() {
+        return clientMode;
+    }
+
+    public void setClientMode(ClientMode clientMode) {
+        this.clientMode = clientMode;
+    }
+
+    public Integer getPoolSize() {
+        return poolSize;
+    }
+
+    public void setPoolSize(Integer poolSize) {
+        this.poolSize = poolSize;
+    }
+
+    public Duration getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public Boolean getEagerStart() {
+        return eagerStart;
+    }
+
+    public void setEagerStart(Boolean eagerStart) {
+        this.eagerStart = eagerStart;
+    }
+
+    public Boolean getFailFast() {
+        return failFast;
+    }
+
+    public void setFailFast(Boolean failFast) {
+        this.failFast = failFast;
+    }
+
+    public Integer getSpareWorkers() {
+        return spareWorkers;
+    }
+
+    public void setSpareWorkers(Integer spareWorkers) {
+        this.spareWorkers = spareWorkers;
+    }
+
+    public Integer getMaxPoolSize() {
+        return maxPoolSize;
+    }
+
+    public void setMaxPoolSize(Integer maxPoolSize) {
+        this.maxPoolSize = maxPoolSize;
+    }
+
+    public Integer getScaleUpInFlight() {
+        return scaleUpInFlight;
+    }
+
+    public void setScaleUpInFlight(Integer scaleUpInFlight) {
+        this.scaleUpInFlight = scaleUpInFlight;
+    }
+
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    public List<WarmupCall> getWarmup() {
+        return warmup;
+    }
+
+    public void setWarmup(List<WarmupCall> warmup) {
+        this.warmup = warmup == null ? null : new ArrayList<>(warmup);
+    }
+
+    public Worker getWorker() {
+        return worker;
+    }
+
+    public Retry getRetry() {
+        return retry;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    public Recycle getRecycle() {
+        return recycle;
+    }
+
+    /** How this pool's worker processes are launched and talked to; unset keys take molt.accel.worker.*. */
+    public static class Worker {
+
+        /** The worker command as a list of arguments, launched directly. Default: molt.accel.worker.command. */
+        private List<String> command;
+
+        /** The worker command as one line split on white space; command wins. Default: molt.accel.worker.command-line. */
+        private String commandLine;
+
+        /** Envelope wire: msgpack or json. Default: molt.accel.worker.wire. */
+        private Wire wire;
+
+        /** Variables added to the worker's environment; replaces the default pool's map when set. */
+        private Map<String, String> environment;
+
+        /** Working directory of the worker. Default: molt.accel.worker.working-directory. */
+        private Path workingDirectory;
+
+        /** JVM options of the bundled Java worker; replaces the default pool's list when set. */
+        private List<String> javaOptions;
+
+        /** How long a worker may take to start and answer its readiness ping. Default: molt.accel.worker.start-timeout. */
+        private Duration startTimeout;
+
+        /** How long closing waits at each step before escalating. Default: molt.accel.worker.close-timeout. */
+        private Duration closeTimeout;
+
+        /** Answer time after a __cancel__ before the worker is replaced. Default: molt.accel.worker.cancel-grace. */
+        private Duration cancelGrace;
+
+        /** First backoff after a failed worker start. Default: molt.accel.worker.restart-backoff. */
+        private Duration restartBackoff;
+
+        /** Largest backoff between failed worker starts. Default: molt.accel.worker.restart-backoff-max. */
+        private Duration restartBackoffMax;
+
+        /** Re-sends of an idempotent call after its worker died. Default: molt.accel.worker.max-restarts. */
+        private Integer maxRestarts;
+
+        /** Largest frame body sent or accepted. Default: molt.accel.worker.max-frame-size. */
+        private DataSize maxFrameSize;
+
+        public List<String> getCommand() {
+            return command;
+        }
+
+        public void setCommand(List<String> command) {
+            this.command = command == null ? null : new ArrayList<>(command);
+        }
+
+        public String getCommandLine() {
+            return commandLine;
+        }
+
+        public void setCommandLine(String commandLine) {
+            this.commandLine = commandLine;
+        }
+
+        public Wire getWire() {
+            return wire;
+        }
+
+        public void setWire(Wire wire) {
+            this.wire = wire;
+        }
+
+        public Map<String, String> getEnvironment() {
+            return environment;
+        }
+
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment == null ? null : new LinkedHashMap<>(environment);
+        }
+
+        public Path getWorkingDirectory() {
+            return workingDirectory;
+        }
+
+        public void setWorkingDirectory(Path workingDirectory) {
+            this.workingDirectory = workingDirectory;
+        }
+
+        public List<String> getJavaOptions() {
+            return javaOptions;
+        }
+
+        public void setJavaOptions(List<String> javaOptions) {
+            this.javaOptions = javaOptions == null ? null : new ArrayList<>(javaOptions);
+        }
+
+        public Duration getStartTimeout() {
+            return startTimeout;
+        }
+
+        public void setStartTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+        }
+
+        public Duration getCloseTimeout() {
+            return closeTimeout;
+        }
+
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+        }
+
+        public Duration getCancelGrace() {
+            return cancelGrace;
+        }
+
+        public void setCancelGrace(Duration cancelGrace) {
+            this.cancelGrace = cancelGrace;
+        }
+
+        public Duration getRestartBackoff() {
+            return restartBackoff;
+        }
+
+        public void setRestartBackoff(Duration restartBackoff) {
+            this.restartBackoff = restartBackoff;
+        }
+
+        public Duration getRestartBackoffMax() {
+            return restartBackoffMax;
+        }
+
+        public void setRestartBackoffMax(Duration restartBackoffMax) {
+            this.restartBackoffMax = restartBackoffMax;
+        }
+
+        public Integer getMaxRestarts() {
+            return maxRestarts;
+        }
+
+        public void setMaxRestarts(Integer maxRestarts) {
+            this.maxRestarts = maxRestarts;
+        }
+
+        public DataSize getMaxFrameSize() {
+            return maxFrameSize;
+        }
+
+        public void setMaxFrameSize(DataSize maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        /** The effective command: {@code command}, else {@code command-line} split on white space, else empty. */
+        public List<String> effectiveCommand() {
+            if (command != null && !command.isEmpty()) {
+                return List.copyOf(command);
+            }
+            if (commandLine != null && !commandLine.isBlank()) {
+                return List.of(commandLine.trim().split("\\s+"));
+            }
+            return List.of();
+        }
+    }
+
+    /** Retries of calls to this pool; unset keys take molt.accel.retry.*; @MoltOffload options override each. */
+    public static class Retry {
+
+        /** Whether an idempotent call that timed out is sent again. Default: molt.accel.retry.on-timeout. */
+        private Boolean onTimeout;
+
+        /** Whether a call answered Busy is sent again. Default: molt.accel.retry.on-busy. */
+        private Boolean onBusy;
+
+        /** Largest number of retries of one call. Default: molt.accel.retry.max-retries. */
+        private Integer maxRetries;
+
+        /** First backoff between retries. Default: molt.accel.retry.backoff. */
+        private Duration backoff;
+
+        /** Largest backoff between retries. Default: molt.accel.retry.backoff-max. */
+        private Duration backoffMax;
+
+        public Boolean getOnTimeout() {
+            return onTimeout;
+        }
+
+        public void setOnTimeout(Boolean onTimeout) {
+            this.onTimeout = onTimeout;
+        }
+
+        public Boolean getOnBusy() {
+            return onBusy;
+        }
+
+        public void setOnBusy(Boolean onBusy) {
+            this.onBusy = onBusy;
+        }
+
+        public Integer getMaxRetries() {
+            return maxRetries;
+        }
+
+        public void setMaxRetries(Integer maxRetries) {
+            this.maxRetries = maxRetries;
+        }
+
+        public Duration getBackoff() {
+            return backoff;
+        }
+
+        public void setBackoff(Duration backoff) {
+            this.backoff = backoff;
+        }
+
+        public Duration getBackoffMax() {
+            return backoffMax;
+        }
+
+        public void setBackoffMax(Duration backoffMax) {
+            this.backoffMax = backoffMax;
+        }
+    }
+
+    /** This pool's health component and probes; unset keys take molt.accel.health.*. */
+    public static class Health {
+
+        /** How long the health check waits for every worker to answer __ping__. Default: molt.accel.health.ping-timeout. */
+        private Duration pingTimeout;
+
+        /** Calls in a row ending in a protocol error or a timeout after which health is DOWN; 0 = off. */
+        private Integer failureThreshold;
+
+        /** Time without an answer after which an idle worker is sent __ping__. Default: molt.accel.health.interval. */
+        private Duration interval;
+
+        /** How long that probe waits before the worker is replaced. Default: molt.accel.health.timeout. */
+        private Duration timeout;
+
+        public Duration getPingTimeout() {
+            return pingTimeout;
+        }
+
+        public void setPingTimeout(Duration pingTimeout) {
+            this.pingTimeout = pingTimeout;
+        }
+
+        public Integer getFailureThreshold() {
+            return failureThreshold;
+        }
+
+        public void setFailureThreshold(Integer failureThreshold) {
+            this.failureThreshold = failureThreshold;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** When workers are retired and replaced (rolling, with jitter, one at a time); unset keys take molt.accel.recycle.*. */
+    public static class Recycle {
+
+        /** Calls after which a worker is recycled; unset: never. */
+        private Long maxCalls;
+
+        /** Age after which a worker is recycled; unset: never. */
+        private Duration maxAge;
+
+        /** Resident memory above which a worker is recycled; unset: never. */
+        private DataSize maxRss;
+
+        /** Random spread of the limits above, as a fraction (0.1 = up to 10 % earlier). */
+        private Double jitter;
+
+        public Long getMaxCalls() {
+            return maxCalls;
+        }
+
+        public void setMaxCalls(Long maxCalls) {
+            this.maxCalls = maxCalls;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public DataSize getMaxRss() {
+            return maxRss;
+        }
+
+        public void setMaxRss(DataSize maxRss) {
+            this.maxRss = maxRss;
+        }
+
+        public Double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(Double jitter) {
+            this.jitter = jitter;
+        }
+    }
+
+    /** One warm-up call: {@code entry}, the {@code codec} of {@code payload} (msgpack payloads are given as JSON text). */
+    public static class WarmupCall {
+
+        /** Export to call. */
+        private String entry;
+
+        /** Codec of the payload: json (default) or raw. */
+        private String codec = "json";
+
+        /** The payload, as text in that codec. */
+        private String payload = "{}";
+
+        public String getEntry() {
+            return entry;
+        }
+
+        public void setEntry(String entry) {
+            this.entry = entry;
+        }
+
+        public String getCodec() {
+            return codec;
+        }
+
+        public void setCodec(String codec) {
+            this.codec = codec;
+        }
+
+        public String getPayload() {
+            return payload;
+        }
+
+        public void setPayload(String payload) {
+            this.payload = payload;
+        }
+    }
+}
