@@ -71,10 +71,8 @@ public class MoltClientBuilderFactory {
 
     /**
      * Applies the settings of one resolved pool ({@link MoltAccelProperties#pool}) to {@code b}:
-     * the one place where pool keys become builder options. Keys of the pool features the client
-     * does not offer yet ({@code spare-workers}, {@code warmup}, {@code recycle.*},
-     * {@code health.interval} / {@code health.timeout}, {@code max-pool-size},
-     * {@code scale-up-in-flight}, {@code idle-timeout}) are bound and validated but not mapped.
+     * the one place where pool keys become builder options. Unset keys keep the builder's defaults.
+     * {@code warmup} is bound and validated but not mapped here.
      */
     public static MoltClientBuilder configure(PoolProperties pool, MoltClientBuilder b) {
         PoolProperties.Worker w = pool.getWorker();
@@ -82,6 +80,7 @@ public class MoltClientBuilderFactory {
         if (!command.isEmpty()) {
             b.command(command);
         }
+        poolUpkeep(pool, b);
         return b.environment(w.getEnvironment())
                 .workingDirectory(w.getWorkingDirectory())
                 .javaOptions(w.getJavaOptions())
@@ -94,6 +93,42 @@ public class MoltClientBuilderFactory {
                 .restartBackoff(w.getRestartBackoff(), w.getRestartBackoffMax())
                 .maxRestarts(w.getMaxRestarts())
                 .defaultOptions(callOptions(pool));
+    }
+
+    /** Spares, recycling, health probes and elastic size: {@code spare-workers}, {@code recycle.*}, {@code health.*}, {@code max-pool-size}... */
+    private static void poolUpkeep(PoolProperties pool, MoltClientBuilder b) {
+        if (pool.getSpareWorkers() != null) {
+            b.spareWorkers(pool.getSpareWorkers());
+        }
+        if (pool.getMaxPoolSize() != null) {
+            b.maxPoolSize(pool.getMaxPoolSize());
+        }
+        if (pool.getScaleUpInFlight() != null) {
+            b.scaleUpInFlight(pool.getScaleUpInFlight());
+        }
+        if (pool.getIdleTimeout() != null) {
+            b.idleTimeout(pool.getIdleTimeout());
+        }
+        PoolProperties.Health h = pool.getHealth();
+        if (h.getInterval() != null) {
+            b.healthInterval(h.getInterval());
+        }
+        if (h.getTimeout() != null) {
+            b.healthTimeout(h.getTimeout());
+        }
+        PoolProperties.Recycle r = pool.getRecycle();
+        if (r.getMaxCalls() != null) {
+            b.recycleMaxCalls(r.getMaxCalls());
+        }
+        if (r.getMaxAge() != null) {
+            b.recycleMaxAge(r.getMaxAge());
+        }
+        if (r.getMaxRss() != null) {
+            b.recycleMaxRss(r.getMaxRss().toBytes());
+        }
+        if (r.getJitter() != null) {
+            b.recycleJitter(r.getJitter());
+        }
     }
 
     /** The call options of calls that name none: timeout and retries of the default pool. */
