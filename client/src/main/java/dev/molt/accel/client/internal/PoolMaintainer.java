@@ -82,6 +82,17 @@ final class PoolMaintainer {
 
     /** Keeps a ready worker as a spare, or closes it when there are enough. */
     void offerSpare(WorkerProcess w) {
+        if (!core.closed && w.isAccepting()) {
+            // a position that lost its worker takes whichever ready worker comes first
+            WorkerSlot[] slots = core.supervisor.slots;
+            for (int i = 0; i < core.supervisor.activeSlots(); i++) {
+                if (slots[i].isEmpty() && slots[i].adopt(w)) {
+                    log.info("Worker {} takes the calls of position {}", w.pid, i);
+                    topUpSpares();
+                    return;
+                }
+            }
+        }
         if (!core.closed && spares.size() < policy.spareWorkers() && w.isAccepting()) {
             spares.add(w);
             log.debug("Worker {} is a spare", w.pid);
@@ -227,7 +238,7 @@ final class PoolMaintainer {
             if (probes && quiet && w.startProbe()) {
                 core.onLifecycle(() -> healthProbe(w));
             }
-            if (now - w.recycleAtNanos >= 0 || w.recycleWanted) {
+            if ((w.recycleAtNanos != Long.MAX_VALUE && now - w.recycleAtNanos >= 0) || w.recycleWanted) {
                 core.onLifecycle(() -> recycle(w, "reached its age limit"));
             }
             if (i >= core.poolSize && i == active - 1 && w.inFlight() == 0

@@ -46,13 +46,31 @@ final class WorkerSlot {
         return false;
     }
 
-    /** Makes the ready spare {@code w} this empty slot's worker; false when the slot has one or is starting one. */
-    synchronized boolean adopt(WorkerProcess w) {
-        if ((current != null && current.isAccepting()) || starting != null) {
-            return false;
+    /**
+     * Makes the ready spare {@code w} this slot's worker unless it has one taking calls; calls
+     * waiting for a start of this slot get {@code w} at once, and the worker still starting becomes
+     * a spare when it is ready.
+     */
+    boolean adopt(WorkerProcess w) {
+        CompletableFuture<WorkerProcess> waiting;
+        synchronized (this) {
+            if (current != null && current.isAccepting()) {
+                return false;
+            }
+            current = w;
+            waiting = starting;
+            starting = null;
         }
-        current = w;
+        if (waiting != null) {
+            waiting.complete(w);
+        }
         return true;
+    }
+
+    /** Whether the slot has no worker taking calls. */
+    boolean isEmpty() {
+        WorkerProcess w = current;
+        return w == null || !w.isAccepting();
     }
 
     /** Replaces {@code old} by the ready {@code next}, or fills the slot if {@code old} left it; false when another worker took it. */
@@ -102,16 +120,23 @@ final class WorkerSlot {
         WorkerProcess extra = null;
         WorkerProcess winner = w;
         synchronized (this) {
-            starting = null;
+            if (starting == f) {
+                starting = null;
+            }
             if (failure == null) {
                 failures = 0;
                 WorkerProcess now = current;
                 if (now != null && now.isAccepting() && now != w) {
                     extra = w; // a spare or a recycle filled the slot meanwhile
                     winner = now;
+                } else if (index >= core.supervisor.activeSlots()) {
+                    extra = w; // the pool shrank below this slot while it started: a waiting call goes elsewhere
                 } else {
                     current = w;
                 }
+            } else if (f.isDone()) {
+                // a spare was adopted meanwhile and the waiting calls have it: this start's failure is only logged
+                core.lastFailure = cause.getMessage();
             } else {
                 failures++;
                 lastStartFailure = cause;

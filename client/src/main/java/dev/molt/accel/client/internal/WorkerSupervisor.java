@@ -77,9 +77,10 @@ final class WorkerSupervisor {
         if (index < core.poolSize || !active.compareAndSet(index + 1, index)) {
             return;
         }
-        if (slots[index].clear(w)) {
-            log.info("Client '{}': pool shrinks to {} workers (worker {} idle)", core.name, index, w.pid);
-            core.maintainer.retireGracefully(w, "idle above the pool size");
+        WorkerProcess current = slots[index].current;
+        if (current != null && slots[index].clear(current)) {
+            log.info("Client '{}': pool shrinks to {} workers (worker {} idle)", core.name, index, current.pid);
+            core.maintainer.retireGracefully(current, "idle above the pool size");
         }
     }
     void closeInParallel(List<WorkerProcess> workers, long limitMillis) {
@@ -236,7 +237,7 @@ final class WorkerSupervisor {
     /** Takes {@code w} out of its slot and starts its successor in the background. */
     void clearAndRestart(WorkerProcess w) {
         for (WorkerSlot s : slots) {
-            if (s.clear(w) && !core.closed) {
+            if (s.clear(w) && !core.closed && s.index < active.get()) {
                 WorkerProcess spare = core.maintainer.takeSpare();
                 if (spare != null && s.adopt(spare)) {
                     log.info("Spare worker {} takes the calls of worker {}", spare.pid, w.pid);
