@@ -143,6 +143,6 @@ class DemoFieldsTest {
             assertThatThrownBy(() -> DemoFields.scale(MEGABYTE + "x")).isInstanceOf(InvalidFieldException.class);
             assertThatThrownBy(() -> DemoFields.values(MEGABYTE + "x")).isInstanceOf(InvalidFieldException.class);
         }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("50 refusals of 1 MB").isLessThan(500L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("50 refusals of 1 MB").isLessThan(3_000L);
     }
 }

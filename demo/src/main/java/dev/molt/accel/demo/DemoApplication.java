@@ -4,6 +4,8 @@ import dev.molt.accel.worker.demo.FakeDb;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -27,6 +29,12 @@ public class DemoApplication {
     @Bean
     FakeDb fakeDb() {
         return FakeDb.fromEnvironment();
+    }
+
+    /** Requests Tomcat refuses before they reach the application get the JSON error body too. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> containerErrorBodies() {
+        return factory -> factory.addContextCustomizers(ContainerErrorValve.installer());
     }
 
     @Bean

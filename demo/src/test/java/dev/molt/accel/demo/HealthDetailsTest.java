@@ -50,7 +50,7 @@ class HealthDetailsTest {
     @Test
     @SuppressWarnings("unchecked")
     void timingsResetWhenEnabled() {
-        Http.get(port, "/offload/?user_id=5");
+        Http.getUntilOk(port, "/offload/?user_id=5");
         assertThat(Http.send(Http.request(port, "/actuator/moltworker").DELETE().build()).status()).isEqualTo(204);
         Map<String, Object> reset = (Map<String, Object>) JSON.readValue(Http.get(port, "/actuator/moltworker").body(),
                 Map.class).get("list_items");

@@ -32,6 +32,17 @@ final class Http {
         return send(request(port, pathAndQuery).GET().build());
     }
 
+    /**
+     * GETs until the answer is a 200 (at most a minute): a cold worker JVM on a loaded machine may miss
+     * an endpoint's short deadline on its first calls, which is not what the callers test.
+     */
+    static Answer getUntilOk(int port, String pathAndQuery) {
+        Answer[] last = new Answer[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> (last[0] = get(port, pathAndQuery)).status() == 200);
+        return last[0];
+    }
+
     static Answer postJson(int port, String path, String json) {
         return send(request(port, path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());

@@ -33,7 +33,7 @@ class WorkerLifecycleTest {
             assertThat(workers).hasSize(2);
             assertThat(workers).allSatisfy(w -> assertThat(commandLine(w)).contains("dev.molt.accel.worker.MoltWorkerMain"));
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            assertThat(Http.get(port, "/offload/?user_id=1&limit=1").status()).isEqualTo(200);
+            assertThat(Http.getUntilOk(port, "/offload/?user_id=1&limit=1").status()).isEqualTo(200);
         } finally {
             context.close();
         }

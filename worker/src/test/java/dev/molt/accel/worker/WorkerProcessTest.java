@@ -89,7 +89,7 @@ class WorkerProcessTest {
         FrameChannel c = w.channel;
         assertThat(c.call(ping(1)).status()).isEqualTo(Status.OK);
 
-        ResponseEnvelope list = c.call(Wire.JSON, msgpack(2, "list_items", 1000, map("user_id", 7, "q", "ab", "limit", 3)));
+        ResponseEnvelope list = c.call(Wire.JSON, msgpack(2, "list_items", 30_000, map("user_id", 7, "q", "ab", "limit", 3)));
         assertThat(list.status()).as(list.toString()).isEqualTo(Status.OK);
         assertThat(list.codec()).isEqualTo(Codec.JSON);
         assertThat(list.payload()).isEqualTo(DemoContract.listItemsJson(new ListItemsQuery(7, "ab", null, null, 3), FakeDb.FREE));

@@ -240,13 +240,13 @@ public final class OffloadPlanFactory {
      * Only a call that may wait for a client's very first worker start (no eager start, or a
      * worker per request) may also take the start timeout.
      */
-    private long asyncTimeout(Duration timeout, ClientMode mode, PoolProperties settings) {
+    private static long asyncTimeout(Duration timeout, ClientMode mode, PoolProperties pool) {
         if (timeout.isZero()) {
             return 0;
         }
-        boolean mayWaitForFirstStart = !Boolean.TRUE.equals(settings.getEagerStart()) || mode != ClientMode.SHARED;
+        boolean mayWaitForFirstStart = !Boolean.TRUE.equals(pool.getEagerStart()) || mode != ClientMode.SHARED;
         return timeout.toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS
-                + (mayWaitForFirstStart ? settings.getWorker().getStartTimeout().toMillis() : 0);
+                + (mayWaitForFirstStart ? pool.getWorker().getStartTimeout().toMillis() : 0);
     }
 
     private static boolean flag(MoltOffload.Flag flag, boolean dflt) {
