@@ -262,6 +262,31 @@ class PoolFeaturesTest {
     }
 
     @Test
+    void aWorkerPastItsMaxAgeIsRecycledOnTheTickerAndItsSuccessorIsNot() throws Exception {
+        Workers workers = new Workers();
+        AtomicLong now = new AtomicLong(1_000L);
+        try (MoltClient client = builder(workers).ticker(now::get).recycleMaxAge(Duration.ofSeconds(10)).recycleJitter(0)
+                .build()) {
+            client.start();
+            ClientCore core = core(client);
+            long first = client.stats().pids().get(0);
+            now.addAndGet(Duration.ofSeconds(6).toNanos());
+            core.sweepNow();
+            assertThat(client.stats().recycles()).as("6 s old: not yet").isZero();
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            core.sweepNow();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().recycles() == 1
+                    && client.stats().workers() == 1 && !client.stats().pids().contains(first));
+            assertThat(client.call("echo", map("x", 1), SLOW).value()).isEqualTo(map("x", 1));
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            core.sweepNow();
+            assertThat(client.stats().recycles()).as("the successor is 5 s old").isEqualTo(1);
+        } finally {
+            workers.releaseAll();
+        }
+    }
+
+    @Test
     void aHealthProbeReplacesAWorkerThatFellSilent() throws Exception {
         Workers workers = new Workers();
         AtomicLong now = new AtomicLong(1_000L);
