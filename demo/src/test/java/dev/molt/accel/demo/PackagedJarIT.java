@@ -60,8 +60,10 @@ class PackagedJarIT {
                 .failFast("the application exited", () -> !app.isAlive())
                 .untilAsserted(() -> assertThat(health(port)).as(() -> tail(log)).isEqualTo(200));
 
+        // the worker and the demo's spare (molt.accel.spare-workers=1), started once the first is ready
+        await().atMost(Duration.ofSeconds(60)).until(() -> app.children().count() == 2);
         List<ProcessHandle> workers = app.children().toList();
-        assertThat(workers).as(() -> tail(log)).hasSize(1);
+        assertThat(workers).as(() -> tail(log)).hasSize(2);
         String workerCommand = WorkerLifecycleTest.commandLine(workers.get(0));
         assertThat(workerCommand)
                 .contains("-Dloader.main=dev.molt.accel.worker.MoltWorkerMain")
