@@ -48,6 +48,17 @@ public final class MoltClientBuilder {
     boolean workerCds = !"false".equalsIgnoreCase(System.getProperty("molt.accel.worker.cds", "true").trim());
     Path cacheDirectory;
     List<dev.molt.accel.client.internal.WarmupRequest> warmup = List.of();
+    int spareWorkers;
+    long recycleMaxCalls;
+    Duration recycleMaxAge = Duration.ZERO;
+    long recycleMaxRss;
+    double recycleJitter = 0.1;
+    Duration healthInterval = Duration.ofSeconds(5);
+    Duration healthTimeout = Duration.ofSeconds(1);
+    /** 0: the pool size. */
+    int maxPoolSize;
+    int scaleUpInFlight;
+    Duration idleTimeout = Duration.ofSeconds(60);
     /** Set by tests and (later) socket and remote pools; {@code null}: child processes over stdio. */
     dev.molt.accel.client.internal.Transport transport;
 
@@ -225,6 +236,111 @@ public final class MoltClientBuilder {
         return this;
     }
 
+    /**
+     * Workers kept started and ready but taking no calls; 0 by default. When a worker dies or is
+     * replaced, a spare takes its calls at once and a new spare starts in the background.
+     */
+    public MoltClientBuilder spareWorkers(int spareWorkers) {
+        if (spareWorkers < 0 || spareWorkers > 1024) {
+            throw new IllegalArgumentException("spareWorkers outside 0..1024: " + spareWorkers);
+        }
+        this.spareWorkers = spareWorkers;
+        return this;
+    }
+
+    /**
+     * Calls after which a worker is recycled (0, the default: no limit): a replacement is started
+     * and ready first, then the old worker takes no new calls, finishes those in flight and closes.
+     * Lowered by up to {@link #recycleJitter} at random per worker; one worker of a pool at a time.
+     */
+    public MoltClientBuilder recycleMaxCalls(long recycleMaxCalls) {
+        if (recycleMaxCalls < 0) {
+            throw new IllegalArgumentException("recycleMaxCalls < 0: " + recycleMaxCalls);
+        }
+        this.recycleMaxCalls = recycleMaxCalls;
+        return this;
+    }
+
+    /** Age after which a worker is recycled (zero, the default: no limit), as {@link #recycleMaxCalls}. */
+    public MoltClientBuilder recycleMaxAge(Duration recycleMaxAge) {
+        Objects.requireNonNull(recycleMaxAge, "recycleMaxAge");
+        if (recycleMaxAge.isNegative()) {
+            throw new IllegalArgumentException("recycleMaxAge < 0: " + recycleMaxAge);
+        }
+        this.recycleMaxAge = recycleMaxAge;
+        return this;
+    }
+
+    /**
+     * Resident set size in bytes above which a worker is recycled (0, the default: no limit), read
+     * from {@code /proc/<pid>/status} at each {@link #healthInterval}; where that file does not
+     * exist the limit is off (logged once at INFO).
+     */
+    public MoltClientBuilder recycleMaxRss(long recycleMaxRssBytes) {
+        if (recycleMaxRssBytes < 0) {
+            throw new IllegalArgumentException("recycleMaxRss < 0: " + recycleMaxRssBytes);
+        }
+        this.recycleMaxRss = recycleMaxRssBytes;
+        return this;
+    }
+
+    /** Fraction (0..1) by which each worker's recycling limits are lowered at random; 0.1 by default. */
+    public MoltClientBuilder recycleJitter(double recycleJitter) {
+        if (!(recycleJitter >= 0 && recycleJitter <= 1)) {
+            throw new IllegalArgumentException("recycleJitter outside 0..1: " + recycleJitter);
+        }
+        this.recycleJitter = recycleJitter;
+        return this;
+    }
+
+    /**
+     * How long a worker may go without any answer before it is sent a {@code __ping__}; 5 s by
+     * default, zero turns health probes off. One that misses it (see {@link #healthTimeout}) is
+     * replaced: a hung worker (stopped, deadlocked) is noticed even while the application is idle.
+     */
+    public MoltClientBuilder healthInterval(Duration healthInterval) {
+        Objects.requireNonNull(healthInterval, "healthInterval");
+        if (healthInterval.isNegative()) {
+            throw new IllegalArgumentException("healthInterval < 0: " + healthInterval);
+        }
+        this.healthInterval = healthInterval;
+        return this;
+    }
+
+    /** How long a health probe's {@code __ping__} may take before its worker is replaced; 1 s by default. */
+    public MoltClientBuilder healthTimeout(Duration healthTimeout) {
+        this.healthTimeout = positive(healthTimeout, "healthTimeout");
+        return this;
+    }
+
+    /**
+     * The most workers taking calls; the pool size by default. Above the pool size the pool grows
+     * by one worker at a time while calls in flight per worker exceed {@link #scaleUpInFlight} or
+     * a worker answers {@code Busy}, and shrinks back after {@link #idleTimeout}.
+     */
+    public MoltClientBuilder maxPoolSize(int maxPoolSize) {
+        if (maxPoolSize < 1 || maxPoolSize > 1024) {
+            throw new IllegalArgumentException("maxPoolSize outside 1..1024: " + maxPoolSize);
+        }
+        this.maxPoolSize = maxPoolSize;
+        return this;
+    }
+
+    /** Calls in flight per worker above which an elastic pool grows; 0 (the default): only on {@code Busy}. */
+    public MoltClientBuilder scaleUpInFlight(int scaleUpInFlight) {
+        if (scaleUpInFlight < 0) {
+            throw new IllegalArgumentException("scaleUpInFlight < 0: " + scaleUpInFlight);
+        }
+        this.scaleUpInFlight = scaleUpInFlight;
+        return this;
+    }
+
+    /** How long a worker added above the pool size may stay without calls before it closes; 60 s by default. */
+    public MoltClientBuilder idleTimeout(Duration idleTimeout) {
+        this.idleTimeout = positive(idleTimeout, "idleTimeout");
+        return this;
+    }
+
     /** JVM options of a Java worker: the bundled one or one set with {@link #javaWorker} (ignored for other commands). */
     public MoltClientBuilder javaOptions(List<String> javaOptions) {
         this.javaOptions = List.copyOf(javaOptions);
@@ -335,14 +451,24 @@ public final class MoltClientBuilder {
     /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
     public MoltClient build() {
         WorkerLauncher launcher = WorkerLauncher.resolve(this);
-        return poolSize == 1 ? newEngine(launcher, 1) : new MoltClientPool(this, launcher);
+        if (maxPoolSize != 0 && maxPoolSize < poolSize) {
+            throw new IllegalArgumentException("maxPoolSize (" + maxPoolSize + ") < poolSize (" + poolSize + ")");
+        }
+        return poolSize == 1 && effectiveMaxPoolSize() == 1 ? newEngine(launcher, 1) : new MoltClientPool(this, launcher);
+    }
+
+    int effectiveMaxPoolSize() {
+        return maxPoolSize == 0 ? poolSize : maxPoolSize;
     }
 
     /** An engine over {@code slots} workers with this builder's settings. */
     dev.molt.accel.client.internal.ClientCore newEngine(WorkerLauncher launcher, int slots) {
         dev.molt.accel.client.internal.EngineConfig config = new dev.molt.accel.client.internal.EngineConfig(
                 maxFrameBytes, wire, startTimeout, closeTimeout, cancelGrace, probeTimeout, restartBackoff,
-                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor, warmup);
+                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor, warmup,
+                new dev.molt.accel.client.internal.PoolPolicy(spareWorkers, recycleMaxCalls, recycleMaxAge, recycleMaxRss,
+                        recycleJitter, healthInterval, healthTimeout, Math.max(slots, effectiveMaxPoolSize()),
+                        scaleUpInFlight, idleTimeout));
         return new dev.molt.accel.client.internal.ClientCore(config,
                 transport != null ? transport : new StdioTransport(launcher), slots);
     }

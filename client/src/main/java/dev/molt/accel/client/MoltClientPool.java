@@ -21,6 +21,11 @@ public final class MoltClientPool implements MoltClient {
         this.core = b.newEngine(launcher, b.poolSize);
     }
 
+    /** The engine, for tests that drive its fake ticker. */
+    ClientCore core() {
+        return core;
+    }
+
     /** Number of worker processes in the pool. */
     public int size() {
         return size;

@@ -38,7 +38,7 @@ class HealthDetailsTest {
         assertThat(pools).containsOnlyKeys("default");
         Map<String, Object> details = (Map<String, Object>) ((Map<String, Object>) pools.get("default")).get("details");
         assertThat(details.keySet()).containsExactlyInAnyOrder("workers", "inFlight", "calls", "restarts", "cancels",
-                "consecutiveFailures");
+                "size", "spares", "recycles", "probeReplacements", "consecutiveFailures");
         String text = JSON.writeValueAsString(molt);
         assertThat(text).doesNotContain("/").doesNotContain("java").doesNotContain("MoltWorkerMain")
                 .doesNotContain("pid").doesNotContain("stderr");

@@ -62,10 +62,13 @@ class PackagedJarIT {
                 .failFast("the application exited", () -> !app.isAlive())
                 .untilAsserted(() -> assertThat(health(port)).as(() -> tail(log)).isEqualTo(200));
 
+        // the worker and the demo's spare (molt.accel.spare-workers=1), started once the first is ready;
         // the throw-away worker that writes the class-data archive may still be running: not a pool worker
-        List<ProcessHandle> workers = app.children()
+        java.util.function.Supplier<List<ProcessHandle>> poolWorkers = () -> app.children()
                 .filter(p -> !WorkerLifecycleTest.commandLine(p).contains("-XX:ArchiveClassesAtExit")).toList();
-        assertThat(workers).as(() -> tail(log)).hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> poolWorkers.get().size() == 2);
+        List<ProcessHandle> workers = poolWorkers.get();
+        assertThat(workers).as(() -> tail(log)).hasSize(2);
         String workerCommand = WorkerLifecycleTest.commandLine(workers.get(0));
         assertThat(workerCommand)
                 .contains("-Dloader.main=dev.molt.accel.worker.MoltWorkerMain")

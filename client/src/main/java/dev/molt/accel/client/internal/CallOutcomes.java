@@ -54,7 +54,10 @@ final class CallOutcomes {
         switch (r.status()) {
             case OK -> succeed(call, Results.factory().result(call.entry, a.id, r.codec(), r.payloadOrEmpty(),
                     call.options.decodeResponse(), r.metrics(), clientNanos, call.payload.length), r, clientNanos);
-            case BUSY -> attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null), r, clientNanos);
+            case BUSY -> {
+                core.supervisor.grow("a Busy answer");
+                attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null), r, clientNanos);
+            }
             case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null), r, clientNanos);
             case CANCELLED -> attemptFailed(call, a, new MoltCancelledException(message(r, "Request cancelled"), call.entry, a.id, null), r, clientNanos);
             case INVALID_INPUT -> attemptFailed(call, a, new MoltInvalidInputException(message(r, "Invalid input"), call.entry, a.id, null), r, clientNanos);

@@ -79,6 +79,9 @@ public final class ClientCore implements MoltClient {
     final WorkerSupervisor supervisor;
     final WorkerWarmup warmup;
     final CallOutcomes outcomes;
+    final PoolPolicy pool;
+    final int poolSize;
+    final PoolMaintainer maintainer;
     final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     final AtomicInteger roundRobin = new AtomicInteger();
     final AtomicLong calls = new AtomicLong();
@@ -117,7 +120,10 @@ public final class ClientCore implements MoltClient {
         }
         this.outcomes = new CallOutcomes(this);
         this.warmup = new WorkerWarmup(b.warmup());
-        this.supervisor = new WorkerSupervisor(this, slotCount);
+        this.pool = b.pool();
+        this.poolSize = slotCount;
+        this.supervisor = new WorkerSupervisor(this, slotCount, Math.max(slotCount, pool.maxPoolSize()), pool.scaleUpInFlight());
+        this.maintainer = new PoolMaintainer(this, pool);
     }
 
     Executor callbacks() {
@@ -238,8 +244,8 @@ public final class ClientCore implements MoltClient {
     @Override
     public void start() {
         List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
-        for (WorkerSlot s : supervisor.slots) {
-            starting.add(s.ensureStarted());
+        for (int i = 0; i < supervisor.activeSlots(); i++) {
+            starting.add(supervisor.slots[i].ensureStarted());
         }
         for (CompletableFuture<WorkerProcess> f : starting) {
             join(f, null);
@@ -250,8 +256,8 @@ public final class ClientCore implements MoltClient {
     public void ping(Duration timeout) {
         CallOptions options = CallOptions.builder().codec(Codec.RAW).timeout(timeout).build();
         List<CompletableFuture<MoltResult>> pings = new ArrayList<>();
-        for (WorkerSlot s : supervisor.slots) {
-            pings.add(s.ensureStarted().thenCompose(w -> pinnedPing(w, options)));
+        for (int i = 0; i < supervisor.activeSlots(); i++) {
+            pings.add(supervisor.slots[i].ensureStarted().thenCompose(w -> pinnedPing(w, options)));
         }
         for (CompletableFuture<MoltResult> f : pings) {
             join(f, Entries.PING);
@@ -279,7 +285,9 @@ public final class ClientCore implements MoltClient {
         for (WorkerProcess w : processes) {
             inFlight += w.inFlight();
         }
-        return new ClientStats(workers, inFlight, calls.get(), restarts.get(), cancels.get(), pids, lastFailure);
+        return new ClientStats(workers, inFlight, calls.get(), restarts.get(), cancels.get(), pids, lastFailure,
+                maintainer.spares.size(), maintainer.recycles.get(), maintainer.probeReplacements.get(),
+                supervisor.activeSlots());
     }
 
     /** Calls in flight on the slot's worker, for pool balancing. */
@@ -324,11 +332,23 @@ public final class ClientCore implements MoltClient {
             timeoutMs = Math.min(RequestEnvelope.MAX_TIMEOUT_MS, Math.max(1, (left + 999_999) / 1_000_000));
         }
         long id = w.nextId();
+        if (id == w.recycleAtId) {
+            maintainer.callLimitReached(w);
+        }
         Attempt a = new Attempt(call, w, id, now);
         call.attempt = a;
         call.attempts++;
         w.pending.put(id, a);
-        if (w.state() == WorkerProcess.State.DEAD) {
+        WorkerProcess.State state = w.state();
+        if (state != WorkerProcess.State.READY && w.gracefulRetire && call.pinned == null) {
+            // recycled or shrunk after this call picked it: never written, so it goes elsewhere
+            if (w.pending.remove(id) != null && a.settle()) {
+                call.attempts--;
+                dispatch(call);
+            }
+            return;
+        }
+        if (state == WorkerProcess.State.DEAD) {
             if (w.pending.remove(id) != null && a.settle()) {
                 outcomes.attemptFailed(call, a, new MoltWorkerUnavailableException(
                         "Worker " + w.pid + " is gone: " + w.deathReason(), call.entry, id, null), null, 0);

@@ -19,6 +19,11 @@ public interface Connection {
     /** An id for logs and stats: the process id of a child process, a sequence number otherwise. */
     long id();
 
+    /** Whether {@link #id()} is the process id of a child process (whose {@code /proc} entry may be read). */
+    default boolean isProcess() {
+        return false;
+    }
+
     /** Frames from the worker. Read by one reader thread only. */
     InputStream input();
 

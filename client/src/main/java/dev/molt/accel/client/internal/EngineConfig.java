@@ -12,11 +12,12 @@ import java.util.function.LongSupplier;
  *
  * @param callbackExecutor the user's callback executor, or {@code null} for a client-owned one
  * @param warmup calls every new worker answers before it takes traffic; empty for none
+ * @param pool spares, recycling, health probes and elastic size
  */
 public record EngineConfig(int maxFrameBytes, Wire wire, Duration startTimeout, Duration closeTimeout,
         Duration cancelGrace, Duration probeTimeout, Duration restartBackoff, Duration restartBackoffMax,
         int maxRestarts, CallOptions defaultOptions, MoltClientListener listener, String name, LongSupplier ticker,
-        Executor callbackExecutor, java.util.List<WarmupRequest> warmup) {
+        Executor callbackExecutor, java.util.List<WarmupRequest> warmup, PoolPolicy pool) {
 
     public EngineConfig {
         warmup = java.util.List.copyOf(warmup);

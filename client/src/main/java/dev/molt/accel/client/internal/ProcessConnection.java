@@ -36,6 +36,11 @@ public final class ProcessConnection implements Connection {
     }
 
     @Override
+    public boolean isProcess() {
+        return true;
+    }
+
+    @Override
     public long id() {
         return process.pid();
     }

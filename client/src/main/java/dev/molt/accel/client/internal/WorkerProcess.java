@@ -56,16 +56,51 @@ final class WorkerProcess {
     /** Changed only by this class's synchronized transitions. */
     private volatile State state = State.STARTING;
     private volatile String deathReason;
+    /** Frames answered; written by the reader only, read by the health tick. */
+    private volatile long answers;
+    /** The request id at which this worker is recycled (max calls, lowered by jitter); never when {@code Long.MAX_VALUE}. */
+    final long recycleAtId;
+    /** Ticker time at which this worker is recycled for its age (lowered by jitter); {@code Long.MAX_VALUE}: never. */
+    final long recycleAtNanos;
+    /** Retired by a recycling limit or a shrink: a call that reaches it unsent is dispatched again. */
+    volatile boolean gracefulRetire;
+    /** A recycling limit was reached while another worker of the pool was being recycled. */
+    volatile boolean recycleWanted;
+    /** Owned by the health tick (timer thread): answers at the last tick and when the worker was last seen busy. */
+    long seenAnswers = -1;
+    long seenCalls = -1;
+    long idleSinceNanos;
+    /** Health probes sent, so that they do not count as use when idleness is judged. */
+    volatile long probesSent;
 
     WorkerProcess(ClientCore core, Connection connection) {
         this.core = core;
         this.connection = connection;
         this.pid = connection.id();
         this.startedNanos = System.nanoTime();
+        PoolPolicy policy = core.pool;
+        this.recycleAtId = policy.recycleMaxCalls() > 0 ? Math.max(1, jittered(policy.recycleMaxCalls(), policy.recycleJitter())) : Long.MAX_VALUE;
+        this.recycleAtNanos = policy.recycleMaxAge().isZero() ? Long.MAX_VALUE
+                : core.now() + Math.max(1, jittered(policy.recycleMaxAge().toNanos(), policy.recycleJitter()));
+        this.idleSinceNanos = core.now();
         this.stdin = new BufferedOutputStream(connection.output(), PIPE_BUFFER);
         this.stdout = new BufferedInputStream(connection.input(), PIPE_BUFFER);
         this.reader = new Thread(this::readLoop, "molt-accel-reader-" + pid);
         this.reader.setDaemon(true);
+    }
+
+    /** {@code limit} lowered by a random fraction of at most {@code jitter}, so workers of a pool do not recycle together. */
+    static long jittered(long limit, double jitter) {
+        return limit - (long) (limit * jitter * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** Request ids used so far (calls, pings, probes). */
+    long sent() {
+        return ids.get();
+    }
+
+    long answers() {
+        return answers;
     }
 
     void startThreads() {
@@ -203,6 +238,7 @@ final class WorkerProcess {
                     protocolError = true;
                     break;
                 }
+                answers++; // single writer: this thread
                 if (!response.isCancelAck()) {
                     Attempt a = pending.remove(response.requestId());
                     if (a == null) {

@@ -46,6 +46,42 @@ final class WorkerSlot {
         return false;
     }
 
+    /**
+     * Makes the ready spare {@code w} this slot's worker unless it has one taking calls; calls
+     * waiting for a start of this slot get {@code w} at once, and the worker still starting becomes
+     * a spare when it is ready.
+     */
+    boolean adopt(WorkerProcess w) {
+        CompletableFuture<WorkerProcess> waiting;
+        synchronized (this) {
+            if (current != null && current.isAccepting()) {
+                return false;
+            }
+            current = w;
+            waiting = starting;
+            starting = null;
+        }
+        if (waiting != null) {
+            waiting.complete(w);
+        }
+        return true;
+    }
+
+    /** Whether the slot has no worker taking calls. */
+    boolean isEmpty() {
+        WorkerProcess w = current;
+        return w == null || !w.isAccepting();
+    }
+
+    /** Replaces {@code old} by the ready {@code next}, or fills the slot if {@code old} left it; false when another worker took it. */
+    synchronized boolean swap(WorkerProcess old, WorkerProcess next) {
+        if (current == old || current == null || !current.isAccepting()) {
+            current = next;
+            return true;
+        }
+        return false;
+    }
+
     /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
     CompletableFuture<WorkerProcess> ensureStarted() {
         CompletableFuture<WorkerProcess> f;
@@ -81,11 +117,26 @@ final class WorkerSlot {
 
     private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        WorkerProcess extra = null;
+        WorkerProcess winner = w;
         synchronized (this) {
-            starting = null;
+            if (starting == f) {
+                starting = null;
+            }
             if (failure == null) {
                 failures = 0;
-                current = w;
+                WorkerProcess now = current;
+                if (now != null && now.isAccepting() && now != w) {
+                    extra = w; // a spare or a recycle filled the slot meanwhile
+                    winner = now;
+                } else if (index >= core.supervisor.activeSlots()) {
+                    extra = w; // the pool shrank below this slot while it started: a waiting call goes elsewhere
+                } else {
+                    current = w;
+                }
+            } else if (f.isDone()) {
+                // a spare was adopted meanwhile and the waiting calls have it: this start's failure is only logged
+                core.lastFailure = cause.getMessage();
             } else {
                 failures++;
                 lastStartFailure = cause;
@@ -94,7 +145,10 @@ final class WorkerSlot {
                 core.lastFailure = cause.getMessage();
             }
         }
-        if (failure == null) {
+        if (extra != null) {
+            core.maintainer.offerSpare(extra);
+            f.complete(winner);
+        } else if (failure == null) {
             f.complete(w);
         } else {
             if (!core.closed) {

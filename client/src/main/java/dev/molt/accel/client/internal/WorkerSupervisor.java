@@ -32,13 +32,55 @@ final class WorkerSupervisor {
     private static final long EXIT_DRAIN_MILLIS = 200;
 
     private final ClientCore core;
+    /** Every position up to the maximum pool size; the first {@link #activeSlots} take calls. */
     final WorkerSlot[] slots;
+    /** Positions in use: the pool size, more while an elastic pool has grown. */
+    private final java.util.concurrent.atomic.AtomicInteger active;
+    /** Calls in flight on the least loaded worker above which an elastic pool grows; MAX_VALUE: never. */
+    private final int growAbove;
 
-    WorkerSupervisor(ClientCore core, int slotCount) {
+    WorkerSupervisor(ClientCore core, int slotCount, int maxSlots, int scaleUpInFlight) {
         this.core = core;
-        this.slots = new WorkerSlot[slotCount];
-        for (int i = 0; i < slotCount; i++) {
+        this.slots = new WorkerSlot[maxSlots];
+        for (int i = 0; i < maxSlots; i++) {
             slots[i] = new WorkerSlot(core, i);
+        }
+        this.active = new java.util.concurrent.atomic.AtomicInteger(slotCount);
+        this.growAbove = maxSlots > slotCount && scaleUpInFlight > 0 ? scaleUpInFlight : Integer.MAX_VALUE;
+    }
+
+    int activeSlots() {
+        return active.get();
+    }
+
+    /** The slot whose worker is {@code w}, or {@code null}. */
+    WorkerSlot slotOf(WorkerProcess w) {
+        for (WorkerSlot s : slots) {
+            if (s.current == w) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Adds one position to an elastic pool (calls in flight above the threshold, or a Busy answer); bounded by its maximum. */
+    void grow(String why) {
+        int n = active.get();
+        if (n < slots.length && !core.closed && active.compareAndSet(n, n + 1)) {
+            log.info("Client '{}': pool grows to {} workers ({})", core.name, n + 1, why);
+            slots[n].ensureStarted();
+        }
+    }
+
+    /** On the lifecycle executor: the top position of a grown pool stayed idle for the idle timeout. */
+    void shrink(int index, WorkerProcess w) {
+        if (index < core.poolSize || !active.compareAndSet(index + 1, index)) {
+            return;
+        }
+        WorkerProcess current = slots[index].current;
+        if (current != null && slots[index].clear(current)) {
+            log.info("Client '{}': pool shrinks to {} workers (worker {} idle)", core.name, index, current.pid);
+            core.maintainer.retireGracefully(current, "idle above the pool size");
         }
     }
     void closeInParallel(List<WorkerProcess> workers, long limitMillis) {
@@ -102,12 +144,13 @@ final class WorkerSupervisor {
         if (slots.length == 1) {
             return slots[0];
         }
-        int start = Math.floorMod(core.roundRobin.getAndIncrement(), slots.length);
+        int n = active.get();
+        int start = Math.floorMod(core.roundRobin.getAndIncrement(), n);
         WorkerSlot best = null;
         int bestLoad = Integer.MAX_VALUE;
         WorkerSlot idle = null;
-        for (int i = 0; i < slots.length; i++) {
-            WorkerSlot s = slots[(start + i) % slots.length];
+        for (int i = 0; i < n; i++) {
+            WorkerSlot s = slots[(start + i) % n];
             WorkerProcess w = s.current;
             if (w != null && w.isAccepting()) {
                 int load = w.inFlight();
@@ -125,6 +168,9 @@ final class WorkerSupervisor {
             }
         }
         if (best != null) {
+            if (bestLoad >= growAbove && idle == null) {
+                grow(bestLoad + " calls in flight on the least loaded worker");
+            }
             return best;
         }
         return idle != null ? idle : slots[start];
@@ -191,10 +237,20 @@ final class WorkerSupervisor {
     /** Takes {@code w} out of its slot and starts its successor in the background. */
     void clearAndRestart(WorkerProcess w) {
         for (WorkerSlot s : slots) {
-            if (s.clear(w) && !core.closed) {
-                s.ensureStarted();
+            if (s.clear(w) && !core.closed && s.index < active.get()) {
+                WorkerProcess spare = core.maintainer.takeSpare();
+                if (spare != null && s.adopt(spare)) {
+                    log.info("Spare worker {} takes the calls of worker {}", spare.pid, w.pid);
+                    core.maintainer.topUpSpares();
+                } else {
+                    if (spare != null) {
+                        core.maintainer.spares.addFirst(spare);
+                    }
+                    s.ensureStarted();
+                }
             }
         }
+        core.maintainer.onGone(w);
     }
 
     void closeIfDrained(WorkerProcess w) {
@@ -302,8 +358,13 @@ final class WorkerSupervisor {
             }
             w.markReady();
             connection.ready();
-            if (core.starts.incrementAndGet() > slots.length) {
+            long started = core.starts.incrementAndGet();
+            if (started > core.poolSize + core.pool.spareWorkers()) {
                 core.restarts.incrementAndGet();
+            }
+            if (started == 1) {
+                core.maintainer.startTicking();
+                core.maintainer.topUpSpares();
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             log.info("Worker {} ready in {} ms ({})", w.pid, took.toMillis(), core.transport.source());

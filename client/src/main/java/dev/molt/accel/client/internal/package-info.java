@@ -15,6 +15,11 @@
  *       worker, start with readiness, liveness probe, replace, retire with a hard limit, death,
  *       bounded parallel close; {@link dev.molt.accel.client.internal.WorkerSlot}: one position of the
  *       pool, started on demand with backoff.</li>
+ *   <li>{@link dev.molt.accel.client.internal.PoolMaintainer}: the pool's upkeep
+ *       ({@link dev.molt.accel.client.internal.PoolPolicy}): spare workers, rolling recycles (one per
+ *       pool at a time, the replacement ready first), health probes of workers silent for an
+ *       interval, the elastic size. Only failed starts back off; a worker that was ready and then
+ *       died is replaced at once (by a spare when there is one).</li>
  *   <li>{@link dev.molt.accel.client.internal.WorkerProcess}: one worker connection's frame streams,
  *       reader thread, write lock, pending attempts and state (changed only by its own transitions).</li>
  *   <li>The transport seam: {@link dev.molt.accel.client.internal.Transport} opens a
@@ -48,11 +53,14 @@
  *   <li><b>Timer</b> ({@code molt-accel-timer-<n>}, one per client): only changes state. One sweep,
  *       due at the earliest deadline, marks attempts timed out, queues cancel-check polls and runs
  *       the rare timed events of {@link dev.molt.accel.client.internal.TimerQueue} (retry backoffs,
- *       cancel-grace checks, a retiring worker's hard limit, a wait for a worker start). It never
+ *       cancel-grace checks, a retiring worker's hard limit, a wait for a worker start, the pool's
+ *       periodic upkeep tick, which only reads counters and hands probes, recycles and shrinks to the
+ *       lifecycle executor). It never
  *       writes to a pipe, never spawns, never closes and never runs user code.</li>
  *   <li><b>Lifecycle</b> ({@code molt-accel-lifecycle-<n>}, up to four per client, created while
- *       there is work): blocking work. Spawns, readiness pings, liveness pings, cancel frames,
- *       retry and re-send writes, ordered closes of retired workers, handling of a dead worker.</li>
+ *       there is work): blocking work. Spawns (spares and recycle replacements included), readiness
+ *       pings, liveness and health pings, {@code /proc} RSS reads, cancel frames, retry and re-send
+ *       writes, ordered closes of retired and recycled workers, handling of a dead worker.</li>
  *   <li><b>Callback</b> ({@code molt-accel-callback-<n>}, a small pool per client, or the
  *       executor given to {@code MoltClientBuilder.callbackExecutor}): completes {@code callAsync}
  *       futures, so code chained on them runs here, and runs their response hooks, listener calls

@@ -71,10 +71,7 @@ public class MoltClientBuilderFactory {
 
     /**
      * Applies the settings of one resolved pool ({@link MoltAccelProperties#pool}) to {@code b}:
-     * the one place where pool keys become builder options. Keys of the pool features the client
-     * does not offer yet ({@code spare-workers}, {@code recycle.*},
-     * {@code health.interval} / {@code health.timeout}, {@code max-pool-size},
-     * {@code scale-up-in-flight}, {@code idle-timeout}) are bound and validated but not mapped.
+     * the one place where pool keys become builder options. Unset keys keep the builder's defaults.
      */
     public static MoltClientBuilder configure(PoolProperties pool, MoltClientBuilder b) {
         PoolProperties.Worker w = pool.getWorker();
@@ -89,6 +86,7 @@ public class MoltClientBuilderFactory {
         for (PoolProperties.WarmupCall c : pool.getWarmup()) {
             warmup.add(c.toClientCall());
         }
+        poolUpkeep(pool, b);
         return b.warmup(warmup)
                 .workerCds(w.getCds())
                 .workerWarmup(w.getSelfWarmup())
@@ -104,6 +102,42 @@ public class MoltClientBuilderFactory {
                 .restartBackoff(w.getRestartBackoff(), w.getRestartBackoffMax())
                 .maxRestarts(w.getMaxRestarts())
                 .defaultOptions(callOptions(pool));
+    }
+
+    /** Spares, recycling, health probes and elastic size: {@code spare-workers}, {@code recycle.*}, {@code health.*}, {@code max-pool-size}... */
+    private static void poolUpkeep(PoolProperties pool, MoltClientBuilder b) {
+        if (pool.getSpareWorkers() != null) {
+            b.spareWorkers(pool.getSpareWorkers());
+        }
+        if (pool.getMaxPoolSize() != null) {
+            b.maxPoolSize(pool.getMaxPoolSize());
+        }
+        if (pool.getScaleUpInFlight() != null) {
+            b.scaleUpInFlight(pool.getScaleUpInFlight());
+        }
+        if (pool.getIdleTimeout() != null) {
+            b.idleTimeout(pool.getIdleTimeout());
+        }
+        PoolProperties.Health h = pool.getHealth();
+        if (h.getInterval() != null) {
+            b.healthInterval(h.getInterval());
+        }
+        if (h.getTimeout() != null) {
+            b.healthTimeout(h.getTimeout());
+        }
+        PoolProperties.Recycle r = pool.getRecycle();
+        if (r.getMaxCalls() != null) {
+            b.recycleMaxCalls(r.getMaxCalls());
+        }
+        if (r.getMaxAge() != null) {
+            b.recycleMaxAge(r.getMaxAge());
+        }
+        if (r.getMaxRss() != null) {
+            b.recycleMaxRss(r.getMaxRss().toBytes());
+        }
+        if (r.getJitter() != null) {
+            b.recycleJitter(r.getJitter());
+        }
     }
 
     /** The call options of calls that name none: timeout and retries of the default pool. */

@@ -77,7 +77,11 @@ public final class MoltHealthIndicator implements HealthIndicator {
                     .withDetail("inFlight", s.inFlight())
                     .withDetail("calls", s.calls())
                     .withDetail("restarts", s.restarts())
-                    .withDetail("cancels", s.cancels());
+                    .withDetail("cancels", s.cancels())
+                    .withDetail("size", s.size())
+                    .withDetail("spares", s.spares())
+                    .withDetail("recycles", s.recycles())
+                    .withDetail("probeReplacements", s.probeReplacements());
         }
         return builder.withDetail("consecutiveFailures", calls.consecutiveFailures()).build();
     }

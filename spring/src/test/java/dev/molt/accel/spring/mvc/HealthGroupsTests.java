@@ -72,7 +72,7 @@ class HealthGroupsTests {
         Map<String, Object> details = (Map<String, Object>) molt.get("details");
         assertThat(details).containsEntry("reason", "worker_unavailable");
         assertThat(details.keySet()).isSubsetOf("reason", "workers", "inFlight", "calls", "restarts", "cancels",
-                "consecutiveFailures");
+                "size", "spares", "recycles", "probeReplacements", "consecutiveFailures");
         for (Object v : details.values()) {
             assertThat(v).isInstanceOfAny(Number.class, String.class);
         }
