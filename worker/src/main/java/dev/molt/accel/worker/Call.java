@@ -29,7 +29,7 @@ final class Call implements Runnable, MoltContext {
     static final int RUNNING = 1;
     static final int ANSWERED = 2;
 
-    private final StdioSession session;
+    private final Session session;
     private final RequestEnvelope request;
     private final Wire wire;
     private final Route route;
@@ -56,7 +56,7 @@ final class Call implements Runnable, MoltContext {
     private volatile long handlerEndNanos;
     private Map<String, Object> handlerMetrics;
 
-    Call(StdioSession session, RequestEnvelope request, Wire wire, Route route, long arrivalNanos,
+    Call(Session session, RequestEnvelope request, Wire wire, Route route, long arrivalNanos,
             long envelopeDecodeNanos) {
         this.session = session;
         this.request = request;

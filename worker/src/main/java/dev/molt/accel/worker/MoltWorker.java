@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,13 +35,16 @@ import java.util.function.Consumer;
  * manifest given on the command line ({@code --exports PATH}) is a promise to the client instead,
  * and {@link #run} refuses to start when it lists an entry that is not implemented.
  *
+ * <p>Besides stdio it serves sockets: {@link Builder#listen} names Unix, TCP and TLS addresses and
+ * {@link #start()} returns the running {@link MoltWorkerServer}; {@link #run} does both from the
+ * command line ({@code --listen}).
+ *
  * <p>Immutable and thread-safe once built; it holds no threads or streams itself. Each
  * {@link #serve} call creates its own reader, worker pool and timer threads and stops them before it
- * returns; several calls may run at once on different streams.
+ * returns; several calls may run at once on different streams. Each {@link #start()} creates a
+ * server that owns its sockets and threads until it is shut down.
  */
 public final class MoltWorker {
-
-    private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
 
     /**
      * Default bound of the request queue: 1024. A worker sits behind a web tier whose concurrency is
@@ -54,74 +57,26 @@ public final class MoltWorker {
      */
     public static final int DEFAULT_MAX_QUEUE = 1024;
 
-    /** Default time {@link #serve} waits for accepted requests after the input ended. */
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Default time the worker waits for accepted requests after its input ended or its server was
+     * asked to stop (SIGTERM): 25 s, inside Kubernetes' default termination grace period of 30 s.
+     */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
 
     private final int threads;
     private final int maxQueue;
     private final int maxFrameBytes;
     private final Duration drainTimeout;
     private final Map<String, Route> routes;
+    private final SocketOptions socketOptions;
 
     private MoltWorker(Builder b) {
         this.threads = b.threads;
         this.maxQueue = b.maxQueue;
         this.maxFrameBytes = b.maxFrameBytes;
         this.drainTimeout = b.drainTimeout;
-        this.routes = buildRoutes(b.manifest, b.exports, b.manifestIsPromise);
-    }
-
-    private static Map<String, Route> buildRoutes(ExportsManifest manifest, Map<String, Export> exports,
-            boolean manifestIsPromise) {
-        Map<String, Route> routes = new LinkedHashMap<>();
-        if (manifest != null) {
-            List<String> missing = new ArrayList<>();
-            for (ExportsManifest.Export m : manifest.exports()) {
-                if (!exports.containsKey(m.name())) {
-                    missing.add(m.name());
-                }
-            }
-            if (!missing.isEmpty()) {
-                if (manifestIsPromise) {
-                    throw new IllegalArgumentException(unimplemented(missing));
-                }
-                LOG.log(Level.INFO, "Not serving what has no implementation: " + unimplemented(missing));
-            }
-            for (ExportsManifest.Export m : manifest.exports()) {
-                Export impl = exports.get(m.name());
-                if (impl == null) {
-                    continue;
-                }
-                if ((impl.codecIn() != null && impl.codecIn() != m.codecIn())
-                        || (impl.codecOut() != null && impl.codecOut() != m.codecOut())) {
-                    LOG.log(Level.WARNING, "Export ''{0}'' is declared {1} but the manifest says {2} -> {3}; "
-                            + "serving the manifest''s codecs", m.name(), impl, m.codecIn(), m.codecOut());
-                }
-                routes.put(m.name(), new Route(m.name(), m.codecIn(), m.codecOut(), impl));
-            }
-        }
-        for (Export e : exports.values()) {
-            routes.putIfAbsent(e.name(), new Route(e.name(), e.codecIn(), e.codecOut(), e));
-        }
-        return Collections.unmodifiableMap(routes);
-    }
-
-    /** One line naming the entries (escaped and cut: the names come from a file). */
-    private static String unimplemented(List<String> missing) {
-        StringBuilder sb = new StringBuilder("the exports manifest lists ")
-                .append(missing.size() == 1 ? "an entry" : missing.size() + " entries")
-                .append(" this worker does not implement: ");
-        int shown = Math.min(missing.size(), 10);
-        for (int i = 0; i < shown; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            sb.append(printable(missing.get(i), 64));
-        }
-        if (missing.size() > shown) {
-            sb.append(" and ").append(missing.size() - shown).append(" more");
-        }
-        return sb.toString();
+        this.routes = Routes.build(b.manifest, b.exports, b.manifestIsPromise);
+        this.socketOptions = b.socketOptions();
     }
 
     static String printable(String s, int max) {
@@ -153,7 +108,30 @@ public final class MoltWorker {
     public void serve(InputStream in, OutputStream out) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        new StdioSession(this, in, out).run();
+        Engine engine = new Engine(this);
+        try {
+            new Session(this, engine, in, out, 0, false, null).serveUntilEnd();
+        } finally {
+            engine.shutdownNow();
+        }
+    }
+
+    /**
+     * Listens on the builder's {@link Builder#listen addresses} and serves every connection until
+     * the returned server is shut down.
+     *
+     * @throws IllegalStateException when no address was given
+     * @throws IllegalArgumentException when plaintext TCP would listen on a non-loopback address
+     *     without {@link Builder#allowPlaintext}, or the TLS files are unusable (the message says which)
+     * @throws IOException when an address cannot be bound (in use, a live worker on the Unix socket,
+     *     a path that is not a socket)
+     */
+    public MoltWorkerServer start() throws IOException {
+        return MoltWorkerServer.start(this);
+    }
+
+    SocketOptions socketOptions() {
+        return socketOptions;
     }
 
     /** Worker threads per {@link #serve} call. */
@@ -186,16 +164,19 @@ public final class MoltWorker {
     }
 
     /**
-     * Runs a worker process on stdin/stdout: the body of a {@code main} method. Standard output is
-     * reserved for frames before anything else happens ({@code System.out} then prints to standard
-     * error), the command line ({@code [--stdio] [--exports PATH] [--threads N] [--max-queue N]
-     * [-h] [-V]}) and the environment ({@code MOLT_WORKER_THREADS}, {@code MOLT_WORKER_MAX_QUEUE})
-     * are read, and the worker serves until stdin ends.
+     * Runs a worker process: the body of a {@code main} method. Standard output is reserved for
+     * frames before anything else happens ({@code System.out} then prints to standard error), the
+     * command line ({@code molt-worker --help}: {@code --stdio}, {@code --listen ADDRESS}, TLS and
+     * connection limits, {@code --probe ADDRESS}, {@code --exports}, {@code --threads},
+     * {@code --max-queue}, ...) and the environment ({@code MOLT_WORKER_*}) are read, and the worker
+     * serves stdio until stdin ends, or its sockets until SIGTERM (then drains and exits 0).
      *
      * @param customizer registers exports and sets defaults; the environment and then the command
      *     line override what it sets; may be {@code null}
-     * @return the process exit code: 0 after a normal end, 2 for bad arguments, 1 when the worker
-     *     could not start
+     * @return the process exit code: 0 after a normal end, 2 for bad arguments (including plaintext
+     *     TCP on a non-loopback address without {@code --allow-plaintext}), 1 when the worker could
+     *     not start (an address in use, a live worker on the Unix socket); {@code --probe}: 0 when
+     *     the worker answered, 1 when not
      */
     public static int run(String[] args, Consumer<Builder> customizer) {
         return MoltWorkerMain.run(args, customizer);
@@ -245,8 +226,111 @@ public final class MoltWorker {
         private ExportsManifest manifest;
         private boolean manifestIsPromise;
         private final Map<String, Export> exports = new LinkedHashMap<>();
+        private final List<ListenAddress> listen = new ArrayList<>();
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path tlsClientCa;
+        private boolean allowPlaintext;
+        private Set<PosixFilePermission> socketMode = SocketOptions.parseMode(SocketOptions.DEFAULT_SOCKET_MODE);
+        private int maxConnections = SocketOptions.DEFAULT_MAX_CONNECTIONS;
+        private int maxInFlightPerConnection = SocketOptions.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
+        private Duration idleTimeout = SocketOptions.DEFAULT_IDLE_TIMEOUT;
 
         private Builder() {
+        }
+
+        /**
+         * Adds addresses for {@link MoltWorker#start()} to listen on: {@code unix:/path/to.sock},
+         * {@code tcp://host:port}, {@code tls://host:port} (port 0: any free port). Plaintext TCP is
+         * refused on addresses other than loopback unless {@link #allowPlaintext}; {@code tls://}
+         * needs {@link #tls}.
+         *
+         * @throws IllegalArgumentException naming a malformed address
+         */
+        public Builder listen(String... addresses) {
+            Objects.requireNonNull(addresses, "addresses");
+            for (String a : addresses) {
+                listen.add(ListenAddress.parse(a));
+            }
+            return this;
+        }
+
+        /** Forgets the addresses given so far (the command line replaces the environment's). */
+        Builder clearListen() {
+            listen.clear();
+            return this;
+        }
+
+        /**
+         * The server certificate chain and its private key for {@code tls://} addresses, as PEM
+         * files: certificates, then an unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY}; an RSA
+         * {@code BEGIN RSA PRIVATE KEY} is accepted too). Read when the server starts.
+         */
+        public Builder tls(Path certificateChainPem, Path privateKeyPem) {
+            this.tlsCert = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+            this.tlsKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            return this;
+        }
+
+        /**
+         * Requires every TLS client to present a certificate that chains to a CA in this PEM file
+         * (mutual TLS); a client without one fails the handshake and never reaches the protocol.
+         * {@code null} (the default): no client certificate asked for.
+         */
+        public Builder tlsClientCa(Path caPem) {
+            this.tlsClientCa = caPem;
+            return this;
+        }
+
+        /**
+         * Whether {@code tcp://} may listen on an address other than loopback (default false): only
+         * where something else encrypts and authenticates, such as a service mesh with mTLS.
+         */
+        public Builder allowPlaintext(boolean allowPlaintext) {
+            this.allowPlaintext = allowPlaintext;
+            return this;
+        }
+
+        /** Permissions of a Unix socket file, octal; default {@code 0600} (only this user may connect). */
+        public Builder socketMode(String octalMode) {
+            this.socketMode = SocketOptions.parseMode(octalMode);
+            return this;
+        }
+
+        /** Connections served at once; one more is closed as soon as it is accepted. Default 256. */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1, got " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Requests one connection may have accepted (queued or running) at once; more are answered
+         * {@code Busy}, so one client cannot take the whole queue. 0 = no cap of its own. Default 1024.
+         */
+        public Builder maxInFlightPerConnection(int maxInFlight) {
+            if (maxInFlight < 0) {
+                throw new IllegalArgumentException("maxInFlightPerConnection must be >= 0, got " + maxInFlight);
+            }
+            this.maxInFlightPerConnection = maxInFlight;
+            return this;
+        }
+
+        /** A connection with nothing in flight that sends nothing for this long is closed; zero = never. Default 5 min. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative, got " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        SocketOptions socketOptions() {
+            return new SocketOptions(listen, tlsCert, tlsKey, tlsClientCa, allowPlaintext, socketMode, maxConnections,
+                    maxInFlightPerConnection, idleTimeout);
         }
 
         /**
@@ -285,9 +369,9 @@ public final class MoltWorker {
         }
 
         /**
-         * How long {@link MoltWorker#serve} waits, after its input ended, for accepted requests that
-         * have no deadline of their own; those still running then are answered
-         * {@code InternalError}. Default 30 s.
+         * How long {@link MoltWorker#serve} waits, after its input ended, and a server, after it was
+         * asked to stop, for accepted requests; those still running then are answered
+         * {@code InternalError}. Default 25 s (Kubernetes waits 30 s before SIGKILL).
          */
         public Builder drainTimeout(Duration drainTimeout) {
             Objects.requireNonNull(drainTimeout, "drainTimeout");

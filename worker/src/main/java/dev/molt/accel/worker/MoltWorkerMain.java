@@ -64,6 +64,9 @@ public final class MoltWorkerMain {
             err.flush();
             return 0;
         }
+        if (cmd.probe() != null) {
+            return Probe.run(cmd, err);
+        }
 
         MoltWorker worker;
         try {
@@ -77,6 +80,7 @@ public final class MoltWorkerMain {
             if (cmd.maxQueue() != null) {
                 builder.maxQueue(cmd.maxQueue());
             }
+            applySocketOptions(cmd, builder);
             if (cmd.exports() != null) {
                 builder.promisedManifest(ExportsManifest.load(cmd.exports()));
                 try {
@@ -100,9 +104,100 @@ public final class MoltWorkerMain {
         if (cmd.compiledExports() != null) {
             LOG.log(Level.DEBUG, "Ignoring --compiled-exports {0}", cmd.compiledExports());
         }
-        LOG.log(Level.INFO, "molt-worker {0} serving {1} on stdio with {2} thread(s), queue {3}",
-                MoltWorker.version(), worker.entries(), worker.threads(), worker.maxQueue());
-        worker.serve(requests, frames);
+        if (worker.socketOptions().listen().isEmpty()) {
+            LOG.log(Level.INFO, "molt-worker {0} serving {1} on stdio with {2} thread(s), queue {3}",
+                    MoltWorker.version(), worker.entries(), worker.threads(), worker.maxQueue());
+            worker.serve(requests, frames);
+            return 0;
+        }
+        return serveSockets(worker, cmd.servesStdio(), requests, frames, err);
+    }
+
+    private static void applySocketOptions(WorkerCommandLine cmd, MoltWorker.Builder b) {
+        if (!cmd.listen().isEmpty()) {
+            b.clearListen().listen(cmd.listen().toArray(String[]::new));
+        }
+        if (cmd.tlsCert() != null || cmd.tlsKey() != null) {
+            if (cmd.tlsCert() == null || cmd.tlsKey() == null) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            b.tls(cmd.tlsCert(), cmd.tlsKey());
+        }
+        if (cmd.tlsClientCa() != null) {
+            b.tlsClientCa(cmd.tlsClientCa());
+        }
+        if (cmd.allowPlaintext()) {
+            b.allowPlaintext(true);
+        }
+        if (cmd.socketMode() != null) {
+            b.socketMode(cmd.socketMode());
+        }
+        if (cmd.maxConnections() != null) {
+            b.maxConnections(cmd.maxConnections());
+        }
+        if (cmd.maxInFlightPerConnection() != null) {
+            b.maxInFlightPerConnection(cmd.maxInFlightPerConnection());
+        }
+        if (cmd.idleTimeout() != null) {
+            b.idleTimeout(cmd.idleTimeout());
+        }
+        if (cmd.drainTimeout() != null) {
+            b.drainTimeout(cmd.drainTimeout());
+        }
+    }
+
+    /**
+     * Listens, prints each bound address, then serves stdio too when asked (its end stops
+     * everything) or waits for SIGTERM. The JVM ends a SIGTERM with status 143 after its shutdown
+     * hooks; the hook here drains the server first and then halts with 0, so that an orderly stop
+     * (a Kubernetes rolling update) is not reported as a failure.
+     */
+    private static int serveSockets(MoltWorker worker, boolean stdio, InputStream requests, OutputStream frames,
+            PrintStream err) {
+        MoltWorkerServer server;
+        try {
+            server = worker.start();
+        } catch (IllegalArgumentException e) {
+            err.println("molt-worker: " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("molt-worker: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        java.util.concurrent.atomic.AtomicBoolean stoppedByMain = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            if (stoppedByMain.get()) {
+                return;
+            }
+            // java.util.logging closes its handlers in a hook of its own: say it on stderr directly
+            server.shutdown((conns, inFlight) -> {
+                err.println("molt-worker: stopping (SIGTERM): " + inFlight + " request(s) in flight on " + conns
+                        + " connection(s), waiting up to " + worker.drainTimeout().toMillis() + " ms");
+                err.flush();
+            });
+            err.println("molt-worker: stopped");
+            err.flush();
+            Runtime.getRuntime().halt(0);
+        }, "molt-worker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        for (String a : server.addresses()) {
+            err.println("molt-worker: listening on " + a);
+        }
+        err.flush();
+        LOG.log(Level.INFO, "molt-worker {0} serving {1} on {2}{3} with {4} thread(s), queue {5}",
+                MoltWorker.version(), worker.entries(), server.addresses(), stdio ? " and stdio" : "",
+                worker.threads(), worker.maxQueue());
+        if (stdio) {
+            server.serveStdio(requests, frames);
+            stoppedByMain.set(true);
+            server.shutdown();
+            return 0;
+        }
+        while (!server.awaitTermination(java.time.Duration.ofDays(1))) {
+            // served until SIGTERM (the hook shuts the server down)
+        }
         return 0;
     }
 }

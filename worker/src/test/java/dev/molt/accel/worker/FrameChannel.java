@@ -97,6 +97,16 @@ final class FrameChannel implements AutoCloseable {
         }
     }
 
+    /** The next frame, or {@code null} when none arrives within {@code timeout}. */
+    Received nextFrameOrNull(Duration timeout) {
+        try {
+            return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The next response envelope. */
     ResponseEnvelope next() {
         return nextFrame().ok();

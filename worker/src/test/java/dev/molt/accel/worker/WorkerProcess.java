@@ -76,6 +76,24 @@ final class WorkerProcess implements AutoCloseable {
         return stderr.toString();
     }
 
+    /** The addresses the worker printed as {@code molt-worker: listening on ADDRESS}, once {@code n} are there. */
+    List<String> listeningOn(int n) {
+        String prefix = "molt-worker: listening on ";
+        java.util.concurrent.atomic.AtomicReference<List<String>> found = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            assertThat(process.isAlive() || stderr().contains(prefix)).as("worker alive; stderr:\n" + stderr()).isTrue();
+            List<String> out = new java.util.ArrayList<>();
+            for (String line : stderr().split("\\R")) {
+                if (line.startsWith(prefix)) {
+                    out.add(line.substring(prefix.length()).trim());
+                }
+            }
+            found.set(out);
+            return out.size() >= n;
+        });
+        return found.get();
+    }
+
     List<FrameChannel.Received> closeInputAndAwaitEof() {
         channel.closeOutput();
         return channel.awaitEof(FrameChannel.WAIT);

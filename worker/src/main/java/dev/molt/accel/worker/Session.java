@@ -19,24 +19,21 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One run of {@link MoltWorker#serve}: a reader thread that decodes frames and answers reserved
- * entries inline, a bounded pool of worker threads for exports, one timer thread for deadlines,
- * and the response writer. Used by one caller, once.
+ * One session of the protocol over a pair of byte streams: stdin/stdout, or one accepted socket
+ * connection. Its reader (the thread that calls {@link #readLoop()}) decodes frames and answers
+ * reserved entries inline; exports run on the shared {@link Engine}; responses go out through its
+ * {@link FrameWriter}. Request ids, cancels and deadlines belong to the session: two sessions may
+ * use the same ids without meeting. Created and driven by one owner (a {@link MoltWorker#serve}
+ * call or a socket connection of {@link MoltWorkerServer}); the streams stay the owner's.
  */
-final class StdioSession {
+final class Session {
 
     private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
     private static final byte[] EMPTY = new byte[0];
@@ -44,13 +41,13 @@ final class StdioSession {
     private final Map<String, Route> routes;
     private final int maxFrameBytes;
     private final long drainTimeoutNanos;
+    private final int maxInFlight;
+    private final boolean socket;
     private final InputStream in;
     private final FrameWriter writer;
-    private final ThreadPoolExecutor pool;
-    private final ScheduledThreadPoolExecutor timer;
-    /** When the deadline sweep is next due ({@code System.nanoTime()}), or {@link #NOT_ARMED}. */
-    private final java.util.concurrent.atomic.AtomicLong sweepAt = new java.util.concurrent.atomic.AtomicLong(NOT_ARMED);
-    private static final long NOT_ARMED = Long.MAX_VALUE;
+    private final Engine engine;
+    private final Runnable onOutputClosed;
+    private final DeadlineSweep deadlines;
     private final ConcurrentHashMap<Long, Call> inflight = new ConcurrentHashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -58,25 +55,38 @@ final class StdioSession {
     private final Condition changed = lock.newCondition();
     private volatile boolean readerDone;
     private volatile boolean outputClosed;
+    private volatile boolean draining;
+    private volatile boolean stopping;
+    /** Last frame read or response written (sockets only: the idle timeout needs it, stdio does not). */
+    private volatile long lastActivityNanos = System.nanoTime();
 
-    StdioSession(MoltWorker worker, InputStream in, OutputStream out) {
+    /**
+     * @param maxInFlight requests of this session accepted at once (beyond: {@code Busy}); 0 = no cap
+     * @param socket whether this is a socket connection (no drain of its own at end of input,
+     *     activity tracked for the idle timeout)
+     * @param onOutputClosed run once when the output fails (the peer is gone); may be {@code null}
+     */
+    Session(MoltWorker worker, Engine engine, InputStream in, OutputStream out, int maxInFlight, boolean socket,
+            Runnable onOutputClosed) {
         this.routes = worker.routes();
         this.maxFrameBytes = worker.maxFrameBytes();
         this.drainTimeoutNanos = worker.drainTimeout().toNanos();
+        this.maxInFlight = maxInFlight;
+        this.socket = socket;
+        this.engine = engine;
+        this.onOutputClosed = onOutputClosed;
         this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
-        this.writer = new FrameWriter(out, this::onOutputClosed);
-        BlockingQueue<Runnable> queue = worker.maxQueue() == 0
-                ? new SynchronousQueue<>()
-                : new ArrayBlockingQueue<>(worker.maxQueue());
-        this.pool = new ThreadPoolExecutor(worker.threads(), worker.threads(), 60, TimeUnit.SECONDS, queue,
-                NamedThreads.numbered("molt-accel-worker-"), new ThreadPoolExecutor.AbortPolicy());
-        this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.single("molt-accel-worker-timer"));
-        this.timer.setRemoveOnCancelPolicy(true);
-        this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.writer = new FrameWriter(out, this::outputFailed, socket);
+        this.deadlines = new DeadlineSweep(engine, inflight.values());
     }
 
-    /** Serves until the input ends and accepted work is answered, or the output closes. */
-    void run() {
+    /**
+     * The stdio form: reads on a reader thread of its own until the input ends, then waits for the
+     * accepted requests (each bounded by its deadline, all together by the drain timeout), answers
+     * what is left {@code InternalError} and flushes. Returns early when the output fails or the
+     * calling thread is interrupted (the flag is then set again).
+     */
+    void serveUntilEnd() {
         Thread reader = NamedThreads.single("molt-accel-worker-reader").newThread(this::readLoop);
         reader.start();
         boolean interrupted = false;
@@ -90,34 +100,72 @@ final class StdioSession {
                     break;
                 }
             }
-            long end = System.nanoTime() + drainTimeoutNanos;
-            while (!interrupted && outstanding.get() > 0 && !outputClosed) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    changed.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
         } finally {
             lock.unlock();
+        }
+        if (!interrupted) {
+            awaitDrained(System.nanoTime() + drainTimeoutNanos);
+            interrupted = Thread.interrupted();
         }
         abortRemaining(interrupted ? "Worker interrupted before the request finished"
                 : "Worker shut down before the request finished");
         writer.flush();
-        pool.shutdownNow();
-        timer.shutdownNow();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         LOG.log(Level.DEBUG, "Session ended");
     }
 
-    private void abortRemaining(String message) {
+    /**
+     * Waits until no accepted request is left, the output fails or {@code deadlineNanos} passes.
+     * Returns whether nothing is left to wait for; an interrupt ends the wait (flag set again).
+     */
+    boolean awaitDrained(long deadlineNanos) {
+        lock.lock();
+        try {
+            while (outstanding.get() > 0 && !outputClosed) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** From now on exports are answered {@code Busy} (the worker is shutting down); pings still answer. */
+    void startDraining() {
+        lock.lock();
+        try {
+            draining = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The owner is about to close the streams: the reader's failure is expected, not a warning. */
+    void stopping() {
+        stopping = true;
+    }
+
+    /**
+     * Answers every request still open {@code InternalError} with {@code message} (one response
+     * each, if the output still works; if it does not, the requests are only stopped).
+     */
+    void abortRemaining(String message) {
         if (outstanding.get() == 0 || outputClosed) {
+            if (outputClosed) {
+                cancelRemaining();
+            }
             return;
         }
         List<Call> left = new ArrayList<>(inflight.values());
@@ -129,9 +177,34 @@ final class StdioSession {
         }
     }
 
+    /** The peer is gone: stops the requests still running for it (their answers go nowhere) and forgets them. */
+    void cancelRemaining() {
+        for (Call c : new ArrayList<>(inflight.values())) {
+            c.cancel();
+        }
+    }
+
+    void flush() {
+        writer.flush();
+    }
+
+    int outstanding() {
+        return outstanding.get();
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** How long a response write has been blocked (the client does not read), 0 when none is. */
+    long writeStalledNanos(long now) {
+        return writer.stalledNanos(now);
+    }
+
     // ------------------------------------------------------------------ reader
 
-    private void readLoop() {
+    /** Reads and handles frames until the input ends or fails, or the output fails; on the caller's thread. */
+    void readLoop() {
         try {
             while (!outputClosed) {
                 byte[] body;
@@ -141,10 +214,10 @@ final class StdioSession {
                     LOG.log(Level.WARNING, "Ending input: {0}", e.getMessage());
                     return;
                 } catch (EOFException e) {
-                    LOG.log(Level.WARNING, "Ending input: {0}", e.getMessage());
+                    LOG.log(stopping ? Level.DEBUG : Level.WARNING, "Ending input: {0}", e.getMessage());
                     return;
                 } catch (IOException e) {
-                    if (!outputClosed) {
+                    if (!outputClosed && !stopping) {
                         LOG.log(Level.WARNING, "Ending input: cannot read requests: {0}", e.toString());
                     }
                     return;
@@ -153,8 +226,12 @@ final class StdioSession {
                     LOG.log(Level.DEBUG, "End of input");
                     return;
                 }
+                long now = System.nanoTime();
+                if (socket) {
+                    lastActivityNanos = now;
+                }
                 try {
-                    onFrame(body, System.nanoTime());
+                    onFrame(body, now);
                 } catch (Throwable t) {
                     // nothing a peer sends may stop the reader
                     LOG.log(Level.WARNING, "Could not handle a request frame: " + t, t);
@@ -210,6 +287,15 @@ final class StdioSession {
                     + "' but the request has codec '" + request.codec().id() + "'", decodeNanos);
             return;
         }
+        if (draining) {
+            reject(wire, request, Status.BUSY, "Worker is shutting down", decodeNanos);
+            return;
+        }
+        // only this reader thread increments the count, so the check cannot be overtaken
+        if (maxInFlight > 0 && outstanding.get() >= maxInFlight) {
+            reject(wire, request, Status.BUSY, "Too many requests in flight on this connection", decodeNanos);
+            return;
+        }
         accept(new Call(this, request, wire, route, arrivalNanos, decodeNanos));
     }
 
@@ -217,57 +303,13 @@ final class StdioSession {
         outstanding.incrementAndGet();
         inflight.put(call.requestIdValue(), call);
         if (call.hasDeadline()) {
-            armSweeper(call.deadline());
+            deadlines.arm(call.deadline());
         }
-        call.queueDepth = pool.getQueue().size();
+        call.queueDepth = engine.queueDepth();
         try {
-            pool.execute(call);
+            engine.execute(call);
         } catch (RejectedExecutionException e) {
             call.finish(Status.BUSY, "Worker queue full", null);
-        }
-    }
-
-    /**
-     * Makes sure a deadline sweep runs no later than {@code at}. One sweep due at the earliest known
-     * deadline replaces a timer task per request: a task per request wakes the timer thread every
-     * time it becomes the earliest, which is every request when they arrive one at a time.
-     */
-    private void armSweeper(long at) {
-        long current = sweepAt.get();
-        while (current == NOT_ARMED || at - current < 0) {
-            if (sweepAt.compareAndSet(current, at)) {
-                try {
-                    timer.schedule(this::sweep, Math.max(0L, at - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException e) {
-                    // shutting down: remaining calls are aborted by run()
-                }
-                return;
-            }
-            current = sweepAt.get();
-        }
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
-        long due = sweepAt.get();
-        if (due != NOT_ARMED && due - now > 0) {
-            return; // superseded by a later arming; that sweep runs at its own time
-        }
-        sweepAt.set(NOT_ARMED);
-        long next = NOT_ARMED;
-        for (Call call : inflight.values()) {
-            if (!call.hasDeadline()) {
-                continue;
-            }
-            long deadline = call.deadline();
-            if (deadline - now <= 0) {
-                call.onDeadline();
-            } else if (next == NOT_ARMED || deadline - next < 0) {
-                next = deadline;
-            }
-        }
-        if (next != NOT_ARMED) {
-            armSweeper(next);
         }
     }
 
@@ -284,7 +326,7 @@ final class StdioSession {
     void answered(Call call, boolean wasQueued, Status status, String error, byte[] payload) {
         try {
             if (wasQueued) {
-                pool.remove(call); // frees its queue slot at once
+                engine.remove(call); // frees its queue slot at once
             }
             inflight.remove(call.requestIdValue(), call);
             long now = System.nanoTime();
@@ -293,6 +335,9 @@ final class StdioSession {
                     : ResponseEnvelope.failure(call.requestIdValue(), status, call.codecFor(status), error,
                             call.metrics(now));
             write(call.wire(), response);
+            if (socket) {
+                lastActivityNanos = now;
+            }
             if (LOG.isLoggable(Level.DEBUG)) {
                 LOG.log(Level.DEBUG, "{0} -> {1}", call, status);
             }
@@ -308,9 +353,9 @@ final class StdioSession {
     }
 
     private void release() {
-        // only the drain after end of input waits for the count to reach zero; waking the serving
-        // thread for every request would cost a context switch per request
-        if (outstanding.decrementAndGet() == 0 && (readerDone || outputClosed)) {
+        // only a drain (end of input, shutdown) waits for the count to reach zero; waking the
+        // serving thread for every request would cost a context switch per request
+        if (outstanding.decrementAndGet() == 0 && (readerDone || outputClosed || draining)) {
             lock.lock();
             try {
                 changed.signalAll();
@@ -334,14 +379,21 @@ final class StdioSession {
         writer.write(frame);
     }
 
-    private void onOutputClosed() {
-        LOG.log(Level.WARNING, "Response stream closed: the client is gone; stopping");
+    private void outputFailed() {
+        if (socket) {
+            LOG.log(Level.DEBUG, "Connection closed by the client");
+        } else {
+            LOG.log(Level.WARNING, "Response stream closed: the client is gone; stopping");
+        }
         lock.lock();
         try {
             outputClosed = true;
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (onOutputClosed != null) {
+            onOutputClosed.run();
         }
     }
 }
