@@ -19,7 +19,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Certificates made with the JDK's {@code keytool} (EC P-256, two days): CAs {@code ca} and
- * {@code other-ca}; {@code server} signed by {@code ca} for localhost and 127.0.0.1-3; {@code client}
+ * {@code other-ca}; {@code server} signed by {@code ca} for localhost and 127.0.0.1-3; {@code elsewhere} for another host only; {@code client}
  * signed by {@code ca}; {@code stranger} signed by {@code other-ca}. Each as PEM ({@code .crt} with
  * its chain, {@code .key} in PKCS#8) and as a PKCS#12 store.
  */
@@ -38,6 +38,7 @@ final class TestCerts {
         c.ca("other-ca");
         c.signed("server", "ca", "CN=localhost",
                 "san=ip:127.0.0.1,ip:127.0.0.2,ip:127.0.0.3,dns:localhost,dns:workers.molt.test", "serverAuth");
+        c.signed("elsewhere", "ca", "CN=elsewhere", "san=dns:elsewhere.molt.test", "serverAuth");
         c.signed("client", "ca", "CN=molt-client", null, "clientAuth");
         c.signed("stranger", "other-ca", "CN=stranger", null, "clientAuth");
         return c;
@@ -57,8 +58,13 @@ final class TestCerts {
 
     /** Worker arguments serving TLS on {@code address} with the server identity, requiring clients of {@code ca}. */
     List<String> serverArgs(String address, boolean requireClient) {
-        List<String> a = new ArrayList<>(List.of("--listen", address, "--tls-cert", crt("server").toString(),
-                "--tls-key", key("server").toString()));
+        return serverArgs(address, "server", requireClient);
+    }
+
+    /** As {@link #serverArgs(String, boolean)} with the identity {@code server}. */
+    List<String> serverArgs(String address, String server, boolean requireClient) {
+        List<String> a = new ArrayList<>(List.of("--listen", address, "--tls-cert", crt(server).toString(),
+                "--tls-key", key(server).toString()));
         if (requireClient) {
             a.add("--tls-client-ca");
             a.add(crt("ca").toString());
