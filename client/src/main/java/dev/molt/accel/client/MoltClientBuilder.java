@@ -379,12 +379,18 @@ public final class MoltClientBuilder {
                 transport != null ? transport : new StdioTransport(launcher), slots);
     }
 
-    /** An engine over {@code slots} connections of {@code t}. */
+    /**
+     * An engine over {@code slots} connections of {@code t}: the engine of {@link #newEngine(WorkerLauncher, int)}
+     * with {@code t} as its transport, so that both are made from the same settings in one place.
+     */
     dev.molt.accel.client.internal.ClientCore newEngine(dev.molt.accel.client.internal.Transport t, int slots) {
-        dev.molt.accel.client.internal.EngineConfig config = new dev.molt.accel.client.internal.EngineConfig(
-                maxFrameBytes, wire, startTimeout, closeTimeout, cancelGrace, probeTimeout, restartBackoff,
-                restartBackoffMax, maxRestarts, defaultOptions, listener, name, ticker, callbackExecutor);
-        return new dev.molt.accel.client.internal.ClientCore(config, t, slots);
+        dev.molt.accel.client.internal.Transport saved = transport;
+        transport = t;
+        try {
+            return newEngine((WorkerLauncher) null, slots);
+        } finally {
+            transport = saved;
+        }
     }
 
     private static Duration positive(Duration d, String name) {
