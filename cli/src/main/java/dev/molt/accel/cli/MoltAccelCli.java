@@ -68,6 +68,23 @@ public final class MoltAccelCli implements Runnable {
             description = "Worker processes (default: MOLT_ACCEL_POOL_SIZE, else 1).")
     Integer poolSize;
 
+    @Option(names = "--endpoint", scope = ScopeType.INHERIT, paramLabel = "ADDRESS",
+            description = "A running worker instead of a child process: unix:/path, tcp://host:port or "
+                    + "tls://host:port; repeatable (a pool over all, one connection per address of each name).")
+    java.util.List<String> endpoints;
+
+    @Option(names = "--tls-ca", scope = ScopeType.INHERIT, paramLabel = "PEM",
+            description = "CA certificates that tls:// workers must be signed by (default: the JVM's trust store).")
+    java.nio.file.Path tlsCa;
+
+    @Option(names = "--tls-cert", scope = ScopeType.INHERIT, paramLabel = "PEM",
+            description = "Client certificate chain for mutual TLS (with --tls-key).")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", scope = ScopeType.INHERIT, paramLabel = "PEM",
+            description = "Unencrypted PKCS#8 private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Log the client's and the worker's INFO lines to stderr.")
     boolean verbose;
@@ -124,6 +141,20 @@ public final class MoltAccelCli implements Runnable {
         }
         if (wire != null) {
             b.wire(wire);
+        }
+        if (endpoints != null && !endpoints.isEmpty()) {
+            try {
+                b.endpoints(endpoints);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+        if (tlsCa != null || tlsCert != null || tlsKey != null) {
+            try {
+                b.sslContext(PemTls.context(tlsCa, tlsCert, tlsKey));
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
         }
         if (poolSize != null) {
             if (poolSize < 1) {

@@ -61,6 +61,13 @@ public final class MoltClientBuilder {
     Duration idleTimeout = Duration.ofSeconds(60);
     /** Set by tests and (later) socket and remote pools; {@code null}: child processes over stdio. */
     dev.molt.accel.client.internal.Transport transport;
+    /** Set by {@link #endpoints(List)}: remote workers, no local process. */
+    List<dev.molt.accel.client.internal.Endpoint> endpoints = List.of();
+    javax.net.ssl.SSLContext sslContext;
+    boolean verifyHostname = true;
+    int connectionsPerEndpoint = 1;
+    Duration discoveryRefresh = Duration.ofSeconds(30);
+    Duration connectTimeout = Duration.ofSeconds(5);
 
     MoltClientBuilder() {
     }
@@ -212,6 +219,87 @@ public final class MoltClientBuilder {
      */
     MoltClientBuilder transport(dev.molt.accel.client.internal.Transport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
+        return this;
+    }
+
+    /**
+     * Workers already running, reached over sockets instead of a child process: each
+     * {@code unix:/path/to.sock}, {@code tcp://host:port} or {@code tls://host:port} ({@code [::1]}
+     * for an IPv6 literal). A client with endpoints starts no process, and ignores the worker command
+     * and {@link #poolSize}: its pool has one slot per target and connection, a target being a Unix
+     * socket or each address a host name resolves to (see {@link #discoveryRefresh}); each call goes
+     * to the connection with the fewest calls in flight. A connection that drops fails its calls in
+     * flight (idempotent ones are re-sent on another connection within their deadline, see
+     * {@link #maxRestarts}); it reconnects with {@link #restartBackoff} while its endpoint refuses, and
+     * takes calls again once the endpoint answers {@code __ping__}. An empty list goes back to a child
+     * process.
+     *
+     * @throws IllegalArgumentException naming the first invalid or repeated endpoint
+     */
+    public MoltClientBuilder endpoints(List<String> endpoints) {
+        Objects.requireNonNull(endpoints, "endpoints");
+        List<dev.molt.accel.client.internal.Endpoint> parsed = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String e : endpoints) {
+            dev.molt.accel.client.internal.Endpoint ep = dev.molt.accel.client.internal.Endpoint.parse(
+                    Objects.requireNonNull(e, "endpoint"));
+            if (!seen.add(ep.toString())) {
+                throw new IllegalArgumentException("Endpoint given twice: " + ep
+                        + " (use connectionsPerEndpoint for more connections)");
+            }
+            parsed.add(ep);
+        }
+        this.endpoints = List.copyOf(parsed);
+        return this;
+    }
+
+    /** As {@link #endpoints(List)}. */
+    public MoltClientBuilder endpoints(String... endpoints) {
+        return endpoints(Arrays.asList(endpoints));
+    }
+
+    /**
+     * Keys and trust for {@code tls://} endpoints (a client certificate in its key managers for mutual
+     * TLS); the JVM's default context when not set. TLS 1.3 is preferred, 1.2 allowed.
+     */
+    public MoltClientBuilder sslContext(javax.net.ssl.SSLContext sslContext) {
+        this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+        return this;
+    }
+
+    /**
+     * Whether a TLS endpoint's certificate must name the host dialled (the HTTPS rules: a DNS or IP
+     * subject alternative name); true by default. Turn it off only where certificates name no host,
+     * and trust is pinned by the context's own CA.
+     */
+    public MoltClientBuilder verifyHostname(boolean verifyHostname) {
+        this.verifyHostname = verifyHostname;
+        return this;
+    }
+
+    /** Connections to each endpoint target; 1 by default. Each is a slot of the pool. */
+    public MoltClientBuilder connectionsPerEndpoint(int connectionsPerEndpoint) {
+        if (connectionsPerEndpoint < 1) {
+            throw new IllegalArgumentException("connectionsPerEndpoint < 1: " + connectionsPerEndpoint);
+        }
+        this.connectionsPerEndpoint = connectionsPerEndpoint;
+        return this;
+    }
+
+    /**
+     * How old the resolved addresses of an endpoint's host name may be when a connection is opened
+     * before the name is resolved again; 30 s by default. A failed connect resolves again at once.
+     * The pool's size is fixed by the addresses found when the client is built: later changes move
+     * connections to the new addresses, but do not add slots.
+     */
+    public MoltClientBuilder discoveryRefresh(Duration discoveryRefresh) {
+        this.discoveryRefresh = positive(discoveryRefresh, "discoveryRefresh");
+        return this;
+    }
+
+    /** The longest a socket connect (and then its TLS handshake) may take; 5 s by default. */
+    public MoltClientBuilder connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = positive(connectTimeout, "connectTimeout");
         return this;
     }
 
@@ -450,6 +538,13 @@ public final class MoltClientBuilder {
 
     /** Builds the client; no process starts until {@link MoltClient#start()} or the first call. */
     public MoltClient build() {
+        if (!endpoints.isEmpty()) {
+            dev.molt.accel.client.internal.EndpointsTransport remote = new dev.molt.accel.client.internal.EndpointsTransport(
+                    endpoints, new dev.molt.accel.client.internal.SocketSettings(sslContext, verifyHostname, connectTimeout),
+                    connectionsPerEndpoint, discoveryRefresh.toNanos(), ticker, java.net.InetAddress::getAllByName);
+            int slots = remote.slotCount();
+            return slots == 1 ? newEngine(remote, 1) : new MoltClientPool(this, remote, slots);
+        }
         WorkerLauncher launcher = WorkerLauncher.resolve(this);
         if (maxPoolSize != 0 && maxPoolSize < poolSize) {
             throw new IllegalArgumentException("maxPoolSize (" + maxPoolSize + ") < poolSize (" + poolSize + ")");
@@ -471,6 +566,20 @@ public final class MoltClientBuilder {
                         scaleUpInFlight, idleTimeout));
         return new dev.molt.accel.client.internal.ClientCore(config,
                 transport != null ? transport : new StdioTransport(launcher), slots);
+    }
+
+    /**
+     * An engine over {@code slots} connections of {@code t}: the engine of {@link #newEngine(WorkerLauncher, int)}
+     * with {@code t} as its transport, so that both are made from the same settings in one place.
+     */
+    dev.molt.accel.client.internal.ClientCore newEngine(dev.molt.accel.client.internal.Transport t, int slots) {
+        dev.molt.accel.client.internal.Transport saved = transport;
+        transport = t;
+        try {
+            return newEngine((WorkerLauncher) null, slots);
+        } finally {
+            transport = saved;
+        }
     }
 
     private static Duration positive(Duration d, String name) {

@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A {@link MoltClient} over several worker processes. Each call goes to the worker with the fewest
+ * A {@link MoltClient} over several worker processes, or several connections to remote workers
+ * ({@link MoltClientBuilder#endpoints}). Each call goes to the worker with the fewest
  * calls in flight (ties round-robin); a worker that fails is replaced without stopping the others.
  * Thread-safe; {@link #close()} ends every process and thread the pool started. Build with
  * {@code MoltClient.builder().poolSize(n).build()}.
@@ -19,6 +20,11 @@ public final class MoltClientPool implements MoltClient {
     MoltClientPool(MoltClientBuilder b, WorkerLauncher launcher) {
         this.size = b.poolSize;
         this.core = b.newEngine(launcher, b.poolSize);
+    }
+
+    MoltClientPool(MoltClientBuilder b, dev.molt.accel.client.internal.Transport transport, int size) {
+        this.size = size;
+        this.core = b.newEngine(transport, size);
     }
 
     /** The engine, for tests that drive its fake ticker. */

@@ -96,6 +96,26 @@ public class MoltAccelProperties implements Validator {
      */
     private Map<String, PoolProperties> workers = new LinkedHashMap<>();
 
+    /**
+     * Running workers the default pool reaches over sockets instead of starting processes:
+     * unix:/path, tcp://host:port or tls://host:port. A host name gives one connection per address
+     * it resolves to (a Kubernetes headless Service: one per worker pod).
+     */
+    private List<String> endpoints = new ArrayList<>();
+
+    /** Connections to each endpoint address; each is a slot of the pool. */
+    private int connectionsPerEndpoint = 1;
+
+    private final PoolProperties.Tls tls = new PoolProperties.Tls();
+
+    private final PoolProperties.Discovery discovery = newDiscovery();
+
+    private static PoolProperties.Discovery newDiscovery() {
+        PoolProperties.Discovery d = new PoolProperties.Discovery();
+        d.setRefresh(Duration.ofSeconds(30));
+        return d;
+    }
+
     /** Name of the pool configured by {@code molt.accel.*}. */
     public static final String DEFAULT_POOL = "default";
 
@@ -249,6 +269,30 @@ public class MoltAccelProperties implements Validator {
      * The resolved settings of pool {@code name} (every value set): the named pool's keys over the
      * default pool's; {@value #DEFAULT_POOL}, or a name no pool declares, gives the default pool's.
      */
+    public List<String> getEndpoints() {
+        return endpoints;
+    }
+
+    public void setEndpoints(List<String> endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    public int getConnectionsPerEndpoint() {
+        return connectionsPerEndpoint;
+    }
+
+    public void setConnectionsPerEndpoint(int connectionsPerEndpoint) {
+        this.connectionsPerEndpoint = connectionsPerEndpoint;
+    }
+
+    public PoolProperties.Tls getTls() {
+        return tls;
+    }
+
+    public PoolProperties.Discovery getDiscovery() {
+        return discovery;
+    }
+
     public PoolProperties pool(String name) {
         PoolProperties defaults = defaultPool();
         PoolProperties named = DEFAULT_POOL.equals(name) ? null : workers.get(name);
@@ -268,6 +312,10 @@ public class MoltAccelProperties implements Validator {
         d.setScaleUpInFlight(scaleUpInFlight);
         d.setIdleTimeout(idleTimeout);
         d.setWarmup(warmup);
+        d.setEndpoints(endpoints);
+        d.setConnectionsPerEndpoint(connectionsPerEndpoint);
+        d.getTls().setBundle(tls.getBundle());
+        d.getDiscovery().setRefresh(discovery.getRefresh());
         PoolProperties.Worker w = d.getWorker();
         w.setCommand(worker.command);
         w.setCommandLine(worker.commandLine);
@@ -375,6 +423,18 @@ public class MoltAccelProperties implements Validator {
      * sets otherwise); pairs are checked on the {@code resolved} values when either side is set.
      */
     private static void validatePool(Errors errors, String prefix, PoolProperties set, PoolProperties resolved) {
+        if (set.getEndpoints() != null && !set.getEndpoints().isEmpty()) {
+            try {
+                dev.molt.accel.client.MoltClient.builder().endpoints(set.getEndpoints());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                errors.rejectValue(prefix + "endpoints", "invalid", shorten(String.valueOf(e.getMessage())));
+            }
+        }
+        if (set.getConnectionsPerEndpoint() != null
+                && (set.getConnectionsPerEndpoint() < 1 || set.getConnectionsPerEndpoint() > 64)) {
+            errors.rejectValue(prefix + "connectionsPerEndpoint", "range", "must be within 1..64");
+        }
+        positive(errors, prefix + "discovery.refresh", set.getDiscovery().getRefresh());
         if (set.getPoolSize() != null && (set.getPoolSize() < 1 || set.getPoolSize() > 1024)) {
             errors.rejectValue(prefix + "poolSize", "range", "must be within 1..1024");
         }

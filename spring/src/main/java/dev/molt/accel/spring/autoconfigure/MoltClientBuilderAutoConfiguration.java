@@ -26,9 +26,11 @@ public final class MoltClientBuilderAutoConfiguration {
     @ConditionalOnMissingBean
     MoltClientBuilderFactory moltClientBuilderFactory(MoltAccelProperties properties,
             ObjectProvider<MoltClientBuilderCustomizer> customizers, ObjectProvider<MoltClientListener> listeners,
-            ObjectProvider<PoolListeners> poolListeners) {
+            ObjectProvider<PoolListeners> poolListeners,
+            ObjectProvider<org.springframework.boot.ssl.SslBundles> sslBundles) {
         return new MoltClientBuilderFactory(properties, customizers.orderedStream().toList(),
                 CompositeMoltClientListener.of(listeners.orderedStream().toList()),
-                () -> poolListeners.orderedStream().toList());
+                () -> poolListeners.orderedStream().toList(),
+                name -> sslBundles.getObject().getBundle(name).createSslContext());
     }
 }

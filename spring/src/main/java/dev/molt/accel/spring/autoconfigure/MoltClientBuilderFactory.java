@@ -8,7 +8,9 @@ import dev.molt.accel.spring.internal.CompositeMoltClientListener;
 import dev.molt.accel.spring.internal.PoolListeners;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Makes {@link MoltClientBuilder}s configured from the {@code molt.accel.*} properties (the default
@@ -19,10 +21,15 @@ import java.util.function.Supplier;
  */
 public class MoltClientBuilderFactory {
 
+    private static final Function<String, SSLContext> NO_BUNDLES = name -> {
+        throw new IllegalStateException("molt.accel tls.bundle '" + name + "' needs Spring Boot's SslBundles, which is not there");
+    };
+
     private final MoltAccelProperties properties;
     private final List<MoltClientBuilderCustomizer> customizers;
     private final MoltClientListener listener;
     private final Supplier<List<PoolListeners>> poolListeners;
+    private final Function<String, SSLContext> sslBundles;
 
     public MoltClientBuilderFactory(MoltAccelProperties properties, List<MoltClientBuilderCustomizer> customizers,
             MoltClientListener listener) {
@@ -35,6 +42,17 @@ public class MoltClientBuilderFactory {
      */
     public MoltClientBuilderFactory(MoltAccelProperties properties, List<MoltClientBuilderCustomizer> customizers,
             MoltClientListener listener, Supplier<List<PoolListeners>> poolListeners) {
+        this(properties, customizers, listener, poolListeners, NO_BUNDLES);
+    }
+
+    /**
+     * @param sslBundles the {@link SSLContext} of a Spring Boot SSL bundle by name (for
+     *     {@code molt.accel.tls.bundle}); throws when there is no such bundle
+     */
+    public MoltClientBuilderFactory(MoltAccelProperties properties, List<MoltClientBuilderCustomizer> customizers,
+            MoltClientListener listener, Supplier<List<PoolListeners>> poolListeners,
+            Function<String, SSLContext> sslBundles) {
+        this.sslBundles = sslBundles;
         this.properties = properties;
         this.customizers = List.copyOf(customizers);
         this.listener = listener;
@@ -54,7 +72,7 @@ public class MoltClientBuilderFactory {
      */
     public MoltClientBuilder newBuilder(String pool) {
         MoltClientBuilder b = MoltClient.builder();
-        configure(properties.pool(pool), b);
+        configure(properties.pool(pool), b, sslBundles);
         List<MoltClientListener> all = new ArrayList<>();
         if (listener != MoltClientListener.NONE) {
             all.add(listener);
@@ -74,6 +92,30 @@ public class MoltClientBuilderFactory {
      * the one place where pool keys become builder options. Unset keys keep the builder's defaults.
      */
     public static MoltClientBuilder configure(PoolProperties pool, MoltClientBuilder b) {
+        return configure(pool, b, NO_BUNDLES);
+    }
+
+    /**
+     * As {@link #configure(PoolProperties, MoltClientBuilder)}, resolving {@code tls.bundle} with
+     * {@code sslBundles}. A pool with endpoints starts no process: its builder gets the endpoints,
+     * the connections per endpoint, the discovery refresh and the bundle's {@link SSLContext}.
+     */
+    public static MoltClientBuilder configure(PoolProperties pool, MoltClientBuilder b,
+            Function<String, SSLContext> sslBundles) {
+        List<String> endpoints = pool.getEndpoints();
+        if (endpoints != null && !endpoints.isEmpty()) {
+            b.endpoints(endpoints);
+            if (pool.getConnectionsPerEndpoint() != null) {
+                b.connectionsPerEndpoint(pool.getConnectionsPerEndpoint());
+            }
+            if (pool.getDiscovery().getRefresh() != null) {
+                b.discoveryRefresh(pool.getDiscovery().getRefresh());
+            }
+            String bundle = pool.getTls().getBundle();
+            if (bundle != null && !bundle.isBlank()) {
+                b.sslContext(sslBundles.apply(bundle));
+            }
+        }
         PoolProperties.Worker w = pool.getWorker();
         List<String> command = w.effectiveCommand();
         if (!command.isEmpty()) {

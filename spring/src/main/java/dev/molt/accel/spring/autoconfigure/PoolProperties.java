@@ -60,6 +60,20 @@ public class PoolProperties {
 
     private final Recycle recycle = new Recycle();
 
+    /**
+     * Running workers this pool reaches over sockets instead of starting processes: unix:/path,
+     * tcp://host:port or tls://host:port. Default: molt.accel.endpoints, unless this pool sets its
+     * own worker command.
+     */
+    private List<String> endpoints;
+
+    /** Connections to each endpoint address. Default: molt.accel.connections-per-endpoint. */
+    private Integer connectionsPerEndpoint;
+
+    private final Tls tls = new Tls();
+
+    private final Discovery discovery = new Discovery();
+
     /** A copy of this pool with every unset value taken from {@code defaults}. */
     public PoolProperties inherit(PoolProperties defaults) {
         PoolProperties r = new PoolProperties();
@@ -106,6 +120,11 @@ public class PoolProperties {
         r.recycle.maxAge = or(recycle.maxAge, defaults.recycle.maxAge);
         r.recycle.maxRss = or(recycle.maxRss, defaults.recycle.maxRss);
         r.recycle.jitter = or(recycle.jitter, defaults.recycle.jitter);
+        // the default pool's endpoints only go to a pool that names neither a command nor endpoints of its own
+        r.endpoints = endpoints != null ? endpoints : ownCommand ? null : defaults.endpoints;
+        r.connectionsPerEndpoint = or(connectionsPerEndpoint, defaults.connectionsPerEndpoint);
+        r.tls.bundle = or(tls.bundle, defaults.tls.bundle);
+        r.discovery.refresh = or(discovery.refresh, defaults.discovery.refresh);
         return r;
     }
 
@@ -210,6 +229,66 @@ public class PoolProperties {
     }
 
     /** How this pool's worker processes are launched and talked to; unset keys take molt.accel.worker.*. */
+    public List<String> getEndpoints() {
+        return endpoints;
+    }
+
+    public void setEndpoints(List<String> endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    public Integer getConnectionsPerEndpoint() {
+        return connectionsPerEndpoint;
+    }
+
+    public void setConnectionsPerEndpoint(Integer connectionsPerEndpoint) {
+        this.connectionsPerEndpoint = connectionsPerEndpoint;
+    }
+
+    public Tls getTls() {
+        return tls;
+    }
+
+    public Discovery getDiscovery() {
+        return discovery;
+    }
+
+    /** TLS of tls:// endpoints. */
+    public static class Tls {
+
+        /**
+         * Name of the Spring Boot SSL bundle (spring.ssl.bundle.*) giving keys and trust of tls://
+         * endpoints; unset: the JVM's default trust. Default: molt.accel.tls.bundle.
+         */
+        private String bundle;
+
+        public String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
+        }
+    }
+
+    /** Name resolution of endpoint host names. */
+    public static class Discovery {
+
+        /**
+         * How old the addresses of an endpoint's host name may be when a connection opens before
+         * the name is resolved again. Default: molt.accel.discovery.refresh.
+         */
+        private Duration refresh;
+
+        public Duration getRefresh() {
+            return refresh;
+        }
+
+        public void setRefresh(Duration refresh) {
+            this.refresh = refresh;
+        }
+    }
+
     public static class Worker {
 
         /** The worker command as a list of arguments, launched directly. Default: molt.accel.worker.command. */

@@ -1,0 +1,268 @@
+package dev.molt.accel.client.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One stream socket to a worker as a {@link Connection}: a Unix domain {@link SocketChannel}, a TCP
+ * {@link Socket}, or an {@link SSLSocket} over one. "The peer exited" means the connection ended:
+ * the worker closed it (end of stream), it broke, or this side closed it. Closing the output
+ * half-closes the socket, the socket form of stdin EOF; {@link #kill()} closes the plain socket
+ * underneath, which never blocks (an {@code SSLSocket.close()} may wait to send close_notify) and
+ * fails a blocked read or write at once. Thread-safe.
+ */
+final class SocketConnection implements Connection {
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final String address;
+    private final Closeable plain;
+    private final InputStream in;
+    private final OutputStream out;
+    private final CompletableFuture<Integer> ended = new CompletableFuture<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final Runnable onRelease;
+    /** The first bytes the peer sent, to say what it was when it was no worker. */
+    private final byte[] head = new byte[5];
+    private volatile int headLength;
+
+    private SocketConnection(String address, Closeable plain, InputStream in, OutputStream out, Runnable onRelease) {
+        this.address = address;
+        this.plain = plain;
+        this.onRelease = onRelease;
+        this.in = new WatchedInput(in);
+        this.out = out;
+    }
+
+    /** A Unix socket in blocking mode. */
+    static SocketConnection of(String address, SocketChannel ch, Runnable onRelease) {
+        return new SocketConnection(address, ch, new ChannelInput(ch), new ChannelOutput(ch), onRelease);
+    }
+
+    /** A connected TCP socket, or a TLS socket ({@code layered}) over the plain {@code socket}. */
+    static SocketConnection of(String address, Socket socket, Socket layered, Runnable onRelease) throws IOException {
+        Socket s = layered != null ? layered : socket;
+        OutputStream raw = s.getOutputStream();
+        OutputStream halfClosing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                raw.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                raw.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                raw.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                raw.flush();
+                try {
+                    s.shutdownOutput();
+                } catch (IOException | UnsupportedOperationException e) {
+                    socket.close();
+                }
+            }
+        };
+        return new SocketConnection(address, socket, s.getInputStream(), halfClosing, onRelease);
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public InputStream input() {
+        return in;
+    }
+
+    @Override
+    public OutputStream output() {
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<?> onPeerExit() {
+        return ended;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !ended.isDone();
+    }
+
+    /** 0 once the connection ended within {@code millis}; a connection has no exit code of its own. */
+    @Override
+    public Integer awaitExit(long millis) {
+        try {
+            return ended.get(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void terminate() {
+        kill();
+    }
+
+    @Override
+    public void kill() {
+        try {
+            plain.close();
+        } catch (IOException ignored) {
+            // closing a broken socket: nothing more to do
+        }
+        end();
+    }
+
+    @Override
+    public boolean killAndWait(long millis) {
+        kill();
+        return true;
+    }
+
+    /** What the peer sent first when that looks like no worker (a TLS server's record, an HTTP answer). */
+    @Override
+    public List<String> diagnostics() {
+        int n = headLength;
+        if (n >= 3 && (head[0] == 0x15 || head[0] == 0x16) && head[1] == 0x03) {
+            return List.of(address + " answered with a TLS record: it is a TLS port (use tls://)");
+        }
+        if (n >= 4 && head[0] == 'H' && head[1] == 'T' && head[2] == 'T' && head[3] == 'P') {
+            return List.of(address + " answered HTTP: it is no Molt worker");
+        }
+        return List.of();
+    }
+
+    @Override
+    public void release() {
+        kill();
+    }
+
+    private void end() {
+        ended.complete(0);
+        if (released.compareAndSet(false, true) && onRelease != null) {
+            onRelease.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + " to " + address;
+    }
+
+    /** Notes the first bytes and the end of the stream, whichever way it ends. */
+    private final class WatchedInput extends InputStream {
+        private final InputStream delegate;
+
+        WatchedInput(InputStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = delegate.read(b, off, len);
+            } catch (IOException e) {
+                end();
+                throw e;
+            }
+            if (n < 0) {
+                end();
+            } else if (headLength < head.length) {
+                int take = Math.min(n, head.length - headLength);
+                System.arraycopy(b, off, head, headLength, take);
+                headLength += take;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            kill();
+        }
+    }
+
+    /** Reads of a blocking channel; a channel allows one reader and one writer at once. */
+    private static final class ChannelInput extends InputStream {
+        private final SocketChannel ch;
+
+        ChannelInput(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            return ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    /** Writes of a blocking channel, whole buffers; closing it half-closes the socket. */
+    private static final class ChannelOutput extends OutputStream {
+        private final SocketChannel ch;
+
+        ChannelOutput(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ch.isOpen()) {
+                ch.shutdownOutput();
+            }
+        }
+    }
+}
