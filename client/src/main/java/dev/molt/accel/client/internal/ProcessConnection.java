@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker child process as a {@link Connection}: frames over its stdin and stdout, its stderr
- * drained in bounded chunks into the log, its whole process tree (the processes carrying its environment marker, or its session)
- * ended by {@link #terminate()} and {@link #kill()}. Thread-safe.
+ * drained in bounded chunks into the log, its whole process tree (the processes carrying its
+ * environment marker, or its session) ended by {@link #terminate()} and {@link #kill()}. Thread-safe.
  */
 public final class ProcessConnection implements Connection {
 
