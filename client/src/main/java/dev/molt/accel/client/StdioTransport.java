@@ -2,6 +2,7 @@ package dev.molt.accel.client;
 
 import dev.molt.accel.client.internal.Connection;
 import dev.molt.accel.client.internal.ProcessConnection;
+import dev.molt.accel.client.internal.ProcessTree;
 import dev.molt.accel.client.internal.Transport;
 import java.io.IOException;
 
@@ -16,7 +17,8 @@ final class StdioTransport implements Transport {
 
     @Override
     public Connection open() throws IOException {
-        return ProcessConnection.of(launcher.start(), launcher.ownSession());
+        String marker = ProcessTree.newMarker();
+        return ProcessConnection.of(launcher.start(marker), launcher.ownSession(), marker);
     }
 
     @Override

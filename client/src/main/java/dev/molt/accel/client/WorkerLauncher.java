@@ -126,22 +126,30 @@ final class WorkerLauncher {
     }
 
     /**
-     * Whether workers are started as leaders of their own session, so that their whole process tree
-     * can be ended; {@code -Dmolt.accel.workerSessions=false} turns it off (then only descendants
-     * still attached to the worker are found).
+     * Whether workers are started as leaders of their own session ({@code -Dmolt.accel.workerSessions=true},
+     * off by default): then a descendant that clears its environment is still found, but on kernels
+     * that group CPU scheduling by session (autogroup) each worker is a scheduling group of its own,
+     * which costs every round trip. Off, the tree is found by the environment marker of
+     * {@link #start(String)}.
      */
     boolean ownSession() {
         return SESSIONS && ProcessTree.sessionsSupported();
     }
 
-    private static final boolean SESSIONS = Boolean.parseBoolean(System.getProperty("molt.accel.workerSessions", "true"));
+    private static final boolean SESSIONS = Boolean.parseBoolean(System.getProperty("molt.accel.workerSessions", "false"));
+
+    /** Starts a worker without a tree marker; see {@link #start(String)}. */
+    Process start() throws IOException {
+        return start(null);
+    }
 
     /**
-     * Starts a worker as the leader of its own session where the platform allows
-     * ({@link ProcessTree#sessionsSupported()}), so that its whole process tree, grandchildren whose
-     * parent exited included, can be found and ended.
+     * Starts a worker with {@link ProcessTree#MARKER_VARIABLE}{@code =marker} in its environment
+     * (unless {@code marker} is {@code null}), which its descendants inherit, so that its whole
+     * process tree, grandchildren whose parent exited included, can be found and ended; as the
+     * leader of its own session when {@link #ownSession()}.
      */
-    Process start() throws IOException {
+    Process start(String marker) throws IOException {
         if (command == null) {
             throw new IOException("No worker command: set MOLT_WORKER_CMD, put molt-worker on PATH, "
                     + "or add molt-accel-worker to the class path for the bundled Java worker");
@@ -154,6 +162,9 @@ final class WorkerLauncher {
         ProcessBuilder pb = new ProcessBuilder(ownSession() ? ProcessTree.sessionLeaderCommand(cmd) : cmd);
         pb.redirectErrorStream(false);
         pb.environment().putAll(environment);
+        if (marker != null) {
+            pb.environment().put(ProcessTree.MARKER_VARIABLE, marker);
+        }
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
         }

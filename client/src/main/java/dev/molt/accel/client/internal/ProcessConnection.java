@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker child process as a {@link Connection}: frames over its stdin and stdout, its stderr
- * drained in bounded chunks into the log, its whole process tree (its session where supported)
- * ended by {@link #terminate()} and {@link #kill()}. Thread-safe.
+ * drained in bounded chunks into the log, its whole process tree (the processes carrying its
+ * environment marker, or its session) ended by {@link #terminate()} and {@link #kill()}. Thread-safe.
  */
 public final class ProcessConnection implements Connection {
 
@@ -23,16 +23,24 @@ public final class ProcessConnection implements Connection {
     private final ProcessTree tree;
     private final StderrDrainer drainer;
 
-    private ProcessConnection(Process process, boolean ownSession) {
+    private ProcessConnection(Process process, boolean ownSession, String marker) {
         this.process = process;
-        this.tree = ProcessTree.of(process, ownSession);
+        this.tree = ProcessTree.of(process, ownSession, marker);
         this.drainer = StderrDrainer.start(process.getErrorStream(), "molt-accel-stderr-" + process.pid(), workerLog,
                 "[worker " + process.pid() + "] ");
     }
 
     /** Wraps a started process; {@code ownSession}: it was started through {@link ProcessTree#sessionLeaderCommand}. */
     public static ProcessConnection of(Process process, boolean ownSession) {
-        return new ProcessConnection(process, ownSession);
+        return new ProcessConnection(process, ownSession, null);
+    }
+
+    /**
+     * Wraps a started process whose environment holds {@link ProcessTree#MARKER_VARIABLE}{@code =marker}
+     * (or {@code null}: no marker); see {@link ProcessTree#of(Process, boolean, String)}.
+     */
+    public static ProcessConnection of(Process process, boolean ownSession, String marker) {
+        return new ProcessConnection(process, ownSession, marker);
     }
 
     @Override

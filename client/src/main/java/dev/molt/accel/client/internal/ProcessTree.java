@@ -3,11 +3,15 @@ package dev.molt.accel.client.internal;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -23,18 +27,26 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>{@link ProcessHandle#descendants()} alone does not find a grandchild whose parent exited: it is
  * reparented (to init or a subreaper) and drops out of the tree, while it may still hold the
- * worker's pipes. So the worker is launched as the leader of its own session
+ * worker's pipes. So every worker gets a random marker in its environment ({@link #MARKER_VARIABLE}
+ * = 128 random bits in hex, see {@link #newMarker()}), which its descendants inherit, and the
+ * members are found through {@code /proc}: the processes of the same user whose
+ * {@code /proc/<pid>/environ} holds that exact entry, whatever became of their parents. The
+ * marker is random, so a scan cannot pick up a stranger; a descendant that clears or rewrites its
+ * environment escapes. The scan runs only when the members are asked for (ready, terminate, kill),
+ * never per call.
+ *
+ * <p>Opt-in: the worker is launched as the leader of its own session
  * ({@link #sessionLeaderCommand}, through util-linux {@code setsid}, which execs in place because
  * a freshly started child of the JVM is not a process group leader: the worker keeps the pid of
- * the {@link Process}), and the members of that session are found through {@code /proc}, whatever
- * became of their parents. Session ids are not reused while any member lives, so a scan cannot pick
- * up a stranger. A member that starts a session of its own escapes; nothing short of a cgroup can
- * hold such a process.
+ * the {@link Process}), and the members of that session are found instead; that also holds a
+ * descendant that clears its environment, but on kernels that group CPU scheduling by session
+ * (autogroup) each worker becomes a scheduling group of its own, which costs every round trip.
+ * Session ids are not reused while any member lives. A member that starts a session of its own
+ * escapes; nothing short of a cgroup can hold such a process.
  *
- * <p>Where {@code setsid} or {@code /proc} is missing, the tree falls back to descendants: every
- * {@link #members()} call remembers the descendants it saw, so one seen once stays owned after its
- * parent exits. Call {@link #members()} while the leader is alive (for example once it is ready) to
- * make the fallback useful.
+ * <p>In both cases every {@link #members()} call also remembers the descendants it saw, so one seen
+ * once stays owned after its parent exits (the only means where {@code /proc} is missing). Call
+ * {@link #members()} while the leader is alive (for example once it is ready) to make that useful.
  *
  * <p>Thread-safe. The tree does not own the {@link Process} streams; whoever started the process
  * closes them.
@@ -45,17 +57,35 @@ public final class ProcessTree {
     /** A stat line is under 200 bytes; the command name is at most 64; the fields needed come early. */
     private static final int STAT_READ_BYTES = 512;
     private static final long KILL_POLL_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The environment a worker starts with is small; a marker past this many bytes is not looked for. */
+    static final int ENVIRON_READ_BYTES = 64 * 1024;
+
+    /** The environment variable that marks every process of one worker's tree. */
+    public static final String MARKER_VARIABLE = "MOLT_ACCEL_WORKER_TREE";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Process process;
     private final boolean ownSession;
     private final long pid;
+    /** {@code MARKER_VARIABLE=value} in bytes, or {@code null}: the environment entry scanned for (not in an own session). */
+    private final byte[] markerEntry;
     /** Every process ever seen as a member, for the descendants fallback; pruned of the dead. */
     private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
 
-    private ProcessTree(Process process, boolean ownSession) {
+    private ProcessTree(Process process, boolean ownSession, String marker) {
         this.process = process;
         this.ownSession = ownSession && sessionsSupported();
         this.pid = process.pid();
+        this.markerEntry = this.ownSession || marker == null || !Support.PROC_READABLE
+                ? null : (MARKER_VARIABLE + "=" + marker).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A fresh marker value: 128 random bits as 32 lower-case hex digits. */
+    public static String newMarker() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /**
@@ -87,8 +117,19 @@ public final class ProcessTree {
 
     /** The tree of a started process; ownSession = it was started through sessionLeaderCommand. */
     public static ProcessTree of(Process process, boolean ownSession) {
+        return of(process, ownSession, null);
+    }
+
+    /**
+     * The tree of a started process.
+     *
+     * @param ownSession it was started through {@link #sessionLeaderCommand}: its session is scanned
+     * @param marker the value of {@link #MARKER_VARIABLE} in its environment, or {@code null}; scanned
+     *     for when the process does not lead its own session
+     */
+    public static ProcessTree of(Process process, boolean ownSession, String marker) {
         Objects.requireNonNull(process, "process");
-        return new ProcessTree(process, ownSession);
+        return new ProcessTree(process, ownSession, marker);
     }
 
     /** The leader's pid: the worker's own pid, also when it was started through {@code setsid}. */
@@ -101,7 +142,10 @@ public final class ProcessTree {
         return ownSession;
     }
 
-    /** Live members now: the leader if alive, its descendants, and (own session) every process of the session. */
+    /**
+     * Live members now: the leader if alive, its descendants, the descendants seen before, and every
+     * process of the session (own session) or with the marker in its environment (otherwise).
+     */
     public Set<ProcessHandle> members() {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         if (process.isAlive()) {
@@ -114,6 +158,8 @@ public final class ProcessTree {
         }
         if (ownSession) {
             sessionMembers(pid, found);
+        } else if (markerEntry != null) {
+            markedMembers(markerEntry, found);
         }
         seen.removeIf(h -> !isLive(h));
         found.removeIf(h -> !isLive(h));
@@ -187,7 +233,7 @@ public final class ProcessTree {
 
     @Override
     public String toString() {
-        return "process tree " + pid + (ownSession ? " (own session)" : "");
+        return "process tree " + pid + (ownSession ? " (own session)" : markerEntry != null ? " (marked)" : "");
     }
 
     // ---------------------------------------------------------------- /proc
@@ -228,6 +274,75 @@ public final class ProcessTree {
         } catch (IOException | RuntimeException e) {
             // /proc unreadable now: descendants and the remembered members still count
         }
+    }
+
+    /**
+     * Adds the live processes of this user whose environment holds {@code entry} (an exact
+     * {@code NAME=value} entry) to {@code out}; one pass over /proc, at most
+     * {@link #ENVIRON_READ_BYTES} read per process. A process that vanished or whose environment
+     * cannot be read is skipped.
+     */
+    static void markedMembers(byte[] entry, Set<ProcessHandle> out) {
+        int uid = Support.UID;
+        long self = ProcessHandle.current().pid();
+        byte[] buf = new byte[ENVIRON_READ_BYTES];
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+            for (Path entryPath : dir) {
+                long p = parsePid(entryPath.getFileName().toString());
+                if (p <= 0 || p == self || (uid >= 0 && ownerUid(entryPath) != uid)) {
+                    continue;
+                }
+                int len = readEnviron(p, buf);
+                if (len > 0 && hasEntry(buf, len, entry) && isLive(p)) {
+                    ProcessHandle.of(p).ifPresent(out::add);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable now: descendants and the remembered members still count
+        }
+    }
+
+    /** The uid owning a /proc entry, or -1 when it is gone or the attribute is unsupported. */
+    private static int ownerUid(Path procEntry) {
+        try {
+            return (Integer) Files.getAttribute(procEntry, "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Reads up to {@code buf.length} bytes of {@code /proc/<p>/environ}; -1 when it cannot be read. */
+    private static int readEnviron(long p, byte[] buf) {
+        int len = 0;
+        try (InputStream in = Files.newInputStream(PROC.resolve(Long.toString(p)).resolve("environ"))) {
+            int n;
+            while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) {
+                len += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone, or another user's (permission denied)
+        }
+        return len;
+    }
+
+    /**
+     * Whether the NUL-separated entries in {@code buf[0, len)} include exactly {@code entry}. Linear:
+     * each byte is looked at at most twice (once in a comparison, once while skipping to the next NUL).
+     * An entry cut off by the read limit does not count.
+     */
+    static boolean hasEntry(byte[] buf, int len, byte[] entry) {
+        int i = 0;
+        while (i < len) {
+            int end = i;
+            while (end < len && buf[end] != 0) {
+                end++;
+            }
+            if (end < len && end - i == entry.length && Arrays.equals(buf, i, end, entry, 0, entry.length)) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
     }
 
     /** The decimal pid a /proc entry is named after, or -1 for any other entry. */
@@ -314,6 +429,8 @@ public final class ProcessTree {
     private static final class Support {
         static final String SETSID = findSetsid();
         static final boolean PROC_READABLE = procReadable();
+        /** This process's uid, or -1 when /proc does not say (then the environ read permission decides). */
+        static final int UID = PROC_READABLE ? ownerUid(PROC.resolve(Long.toString(ProcessHandle.current().pid()))) : -1;
 
         private static String findSetsid() {
             String path = System.getenv("PATH");

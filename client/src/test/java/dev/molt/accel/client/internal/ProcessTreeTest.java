@@ -166,6 +166,87 @@ class ProcessTreeTest {
     }
 
     @Test
+    void aGrandchildWhoseParentExitedIsFoundByTheMarkerAndKilled() throws Exception {
+        assumeThat(Path.of("/proc/self/environ").toFile().canRead()).as("/proc").isTrue();
+        String marker = ProcessTree.newMarker();
+        assertThat(marker).hasSize(32).matches("[0-9a-f]{32}");
+        Process p = startMarked(List.of("sh", "-c", "sleep 600 & echo $!"), marker);
+        ProcessTree tree = track(ProcessTree.of(p, false, marker));
+        long grandchild = Long.parseLong(firstLine(p));
+        strays.add(grandchild);
+        // no members() call before the parent exits: only the marker can find the orphan
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessTree.isLive(grandchild)).isTrue();
+
+        assertThat(pids(tree.members())).containsExactly(grandchild);
+        assertThat(tree.killAndWait(WAIT)).isTrue();
+        assertThat(ProcessTree.isLive(grandchild)).isFalse();
+        assertThat(tree.members()).isEmpty();
+    }
+
+    @Test
+    void aProcessWithoutTheExactMarkerIsNeverTouched() throws Exception {
+        assumeThat(Path.of("/proc/self/environ").toFile().canRead()).as("/proc").isTrue();
+        String marker = ProcessTree.newMarker();
+        Process p = startMarked(List.of("sh", "-c", "sleep 600 & echo $!; exec sleep 600"), marker);
+        ProcessTree tree = track(ProcessTree.of(p, false, marker));
+        long grandchild = Long.parseLong(firstLine(p));
+        strays.add(grandchild);
+        Process unmarked = start(List.of("sleep", "600"));
+        Process longer = startMarked(List.of("sleep", "600"), marker + "0");
+        Process other = startMarked(List.of("sleep", "600"), ProcessTree.newMarker());
+        List<Process> bystanders = List.of(unmarked, longer, other);
+        try {
+            await().atMost(WAIT).until(() -> pids(tree.members()).containsAll(List.of(p.pid(), grandchild)));
+            assertThat(pids(tree.members())).doesNotContainAnyElementsOf(bystanders.stream().map(Process::pid).toList());
+
+            assertThat(tree.killAndWait(WAIT)).isTrue();
+            assertThat(ProcessTree.isLive(grandchild)).isFalse();
+            assertThat(bystanders).allMatch(Process::isAlive);
+        } finally {
+            bystanders.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
+    void theMarkerMustBeAWholeEnvironmentEntry() {
+        byte[] entry = bytes("M=ab");
+        assertThat(hasEntry("A=1\0M=ab\0B=2\0", entry)).isTrue();
+        assertThat(hasEntry("M=ab\0", entry)).isTrue();
+        assertThat(hasEntry("M=abc\0XM=ab\0M=a\0", entry)).isFalse();
+        assertThat(hasEntry("A=1\0M=ab", entry)).as("cut off by the read limit").isFalse();
+        assertThat(hasEntry("X=M=ab\0", entry)).isFalse();
+        assertThat(ProcessTree.hasEntry(new byte[0], 0, entry)).isFalse();
+        // linear: a read limit's worth of NUL-free bytes, and of tiny entries, are scanned quickly
+        byte[] big = new byte[ProcessTree.ENVIRON_READ_BYTES];
+        java.util.Arrays.fill(big, (byte) 'M');
+        long start = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            assertThat(ProcessTree.hasEntry(big, big.length, entry)).isFalse();
+        }
+        java.util.Arrays.fill(big, (byte) 0);
+        for (int i = 0; i < 200; i++) {
+            assertThat(ProcessTree.hasEntry(big, big.length, entry)).isFalse();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    private static boolean hasEntry(String environ, byte[] entry) {
+        byte[] b = bytes(environ);
+        return ProcessTree.hasEntry(b, b.length, entry);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Process startMarked(List<String> command, String marker) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put(ProcessTree.MARKER_VARIABLE, marker);
+        return pb.start();
+    }
+
+    @Test
     void aZombieIsNotAMember() throws Exception {
         assumeThat(ProcessTree.sessionsSupported()).as("setsid and /proc").isTrue();
         // the exec'd sleep never waits for the shell's first child: it stays a zombie
