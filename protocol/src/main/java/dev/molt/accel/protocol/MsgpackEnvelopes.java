@@ -205,27 +205,35 @@ final class MsgpackEnvelopes {
         return v;
     }
 
-    private static String unpackStringOrNull(MessageUnpacker u, long end, String key, String what, EnvelopeFields f)
-            throws IOException {
+    /**
+     * Whether the next value is nil (then consumed); otherwise checks that it is of {@code type},
+     * failing with "{@code field}{@code expected}". The message is built only on failure, so a
+     * well-formed frame allocates nothing here.
+     */
+    private static boolean nilOrExpect(MessageUnpacker u, ValueType type, String field, String expected, String what,
+            EnvelopeFields f) throws IOException {
         MessageFormat format = u.getNextFormat();
         if (format == MessageFormat.NIL) {
             u.unpackNil();
-            return null;
+            return true;
         }
-        if (format.getValueType() != ValueType.STRING) {
-            throw new ProtocolException("Invalid " + what + ": " + key + " must be a string", f.idOrZero(), null);
+        if (format.getValueType() != type) {
+            throw new ProtocolException("Invalid " + what + ": " + field + expected, f.idOrZero(), null);
+        }
+        return false;
+    }
+
+    private static String unpackStringOrNull(MessageUnpacker u, long end, String key, String what, EnvelopeFields f)
+            throws IOException {
+        if (nilOrExpect(u, ValueType.STRING, key, " must be a string", what, f)) {
+            return null;
         }
         return MsgpackChecks.readString(u, end);
     }
 
     private static byte[] unpackBinary(MessageUnpacker u, long end, String what, EnvelopeFields f) throws IOException {
-        MessageFormat format = u.getNextFormat();
-        if (format == MessageFormat.NIL) {
-            u.unpackNil();
+        if (nilOrExpect(u, ValueType.BINARY, "payload", " must be bytes (bin)", what, f)) {
             return null;
-        }
-        if (format.getValueType() != ValueType.BINARY) {
-            throw new ProtocolException("Invalid " + what + ": payload must be bytes (bin)", f.idOrZero(), null);
         }
         int len = u.unpackBinaryHeader();
         if (len < 0 || len > end - u.getTotalReadBytes()) {
@@ -241,13 +249,8 @@ final class MsgpackEnvelopes {
      */
     private static Map<String, String> unpackHeaders(MessageUnpacker u, long end, String what, EnvelopeFields f)
             throws IOException {
-        MessageFormat format = u.getNextFormat();
-        if (format == MessageFormat.NIL) {
-            u.unpackNil();
+        if (nilOrExpect(u, ValueType.MAP, "headers", " must be a map of strings", what, f)) {
             return null;
-        }
-        if (format.getValueType() != ValueType.MAP) {
-            throw new ProtocolException("Invalid " + what + ": headers must be a map of strings", f.idOrZero(), null);
         }
         int n = (int) (MsgpackChecks.checkEntries(u.unpackMapHeader(), 2, u, end, "headers map") / 2);
         if (n > RequestEnvelope.MAX_HEADERS) {
@@ -282,13 +285,8 @@ final class MsgpackEnvelopes {
 
     private static Map<String, Object> unpackMetrics(MessageUnpacker u, long end, String what, EnvelopeFields f)
             throws IOException {
-        MessageFormat format = u.getNextFormat();
-        if (format == MessageFormat.NIL) {
-            u.unpackNil();
+        if (nilOrExpect(u, ValueType.MAP, "metrics", " must be a map", what, f)) {
             return null;
-        }
-        if (format.getValueType() != ValueType.MAP) {
-            throw new ProtocolException("Invalid " + what + ": metrics must be a map", f.idOrZero(), null);
         }
         int n = (int) (MsgpackChecks.checkEntries(u.unpackMapHeader(), 2, u, end, "metrics map") / 2);
         Map<String, Object> metrics = new LinkedHashMap<>(Math.min(n, 64) * 2);

@@ -2,7 +2,6 @@ package dev.molt.accel.worker;
 
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.PayloadException;
-import dev.molt.accel.protocol.Payloads;
 import dev.molt.accel.protocol.RequestEnvelope;
 import dev.molt.accel.protocol.Status;
 import dev.molt.accel.protocol.Wire;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * {@code __cancel__}, or the session at shutdown) writes the one response; everybody else's outcome
  * is discarded.
  */
-final class Call implements Runnable, MoltContext {
+final class Call extends RequestContext implements Runnable {
 
     private static final AtomicIntegerFieldUpdater<Call> STATE =
             AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
@@ -30,10 +29,8 @@ final class Call implements Runnable, MoltContext {
     static final int ANSWERED = 2;
 
     private final Session session;
-    private final RequestEnvelope request;
     private final Wire wire;
     private final Route route;
-    private final Codec responseCodec;
     private final long arrivalNanos;
     private final long envelopeDecodeNanos;
     private final long deadlineNanos;
@@ -58,11 +55,10 @@ final class Call implements Runnable, MoltContext {
 
     Call(Session session, RequestEnvelope request, Wire wire, Route route, long arrivalNanos,
             long envelopeDecodeNanos) {
+        super(request, route.responseCodec(request.codec()));
         this.session = session;
-        this.request = request;
         this.wire = wire;
         this.route = route;
-        this.responseCodec = route.responseCodec(request.codec());
         this.arrivalNanos = arrivalNanos;
         this.envelopeDecodeNanos = envelopeDecodeNanos;
         this.hasDeadline = request.timeoutMs() > 0;
@@ -89,7 +85,7 @@ final class Call implements Runnable, MoltContext {
             } else {
                 long t0 = System.nanoTime();
                 try {
-                    input = decode(export);
+                    input = route.decodeInput(request);
                 } catch (PayloadException e) {
                     finish(Status.INVALID_INPUT, e.getMessage(), null);
                     return;
@@ -139,22 +135,9 @@ final class Call implements Runnable, MoltContext {
         }
     }
 
-    private Object decode(Export export) {
-        byte[] payload = request.payload();
-        Codec codec = request.codec();
-        if (payload.length == 0 && !codec.isOpaque()) {
-            return null;
-        }
-        return Payloads.decode(codec, payload, export.requestType());
-    }
-
     private byte[] encode(Object result) {
         try {
-            if (result instanceof byte[] bytes) {
-                Codec declared = route.declaredResultCodec(request.codec());
-                return declared == responseCodec ? bytes : Payloads.transcode(bytes, declared, responseCodec);
-            }
-            return Payloads.encode(responseCodec, result);
+            return route.encodeResult(result, request.codec(), responseCodec);
         } catch (PayloadException e) {
             throw new ResultEncodingException("Export '" + route.name() + "' returned a result that cannot be sent: "
                     + e.getMessage());
@@ -320,28 +303,8 @@ final class Call implements Runnable, MoltContext {
     // ------------------------------------------------------------------ MoltContext
 
     @Override
-    public long requestId() {
-        return request.requestId();
-    }
-
-    @Override
-    public String entry() {
-        return request.entry();
-    }
-
-    @Override
-    public Codec requestCodec() {
-        return request.codec();
-    }
-
-    @Override
     public Map<String, String> headers() {
         return request.headers();
-    }
-
-    @Override
-    public Codec responseCodec() {
-        return responseCodec;
     }
 
     @Override

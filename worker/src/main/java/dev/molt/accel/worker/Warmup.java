@@ -92,20 +92,12 @@ final class Warmup {
         Object input;
         if (export.rawRequest()) {
             input = request.payload();
-        } else if (request.payload().length == 0 && !request.codec().isOpaque()) {
-            input = null;
         } else {
-            input = Payloads.decode(request.codec(), request.payload(), export.requestType());
+            input = route.decodeInput(request);
         }
         Codec responseCodec = route.responseCodec(request.codec());
         Object result = export.handler().handle(input, new Context(request, responseCodec, deadline));
-        byte[] out;
-        if (result instanceof byte[] bytes) {
-            Codec declared = route.declaredResultCodec(request.codec());
-            out = declared == responseCodec ? bytes : Payloads.transcode(bytes, declared, responseCodec);
-        } else {
-            out = Payloads.encode(responseCodec, result);
-        }
+        byte[] out = route.encodeResult(result, request.codec(), responseCodec);
         Envelopes.encodeResponse(Wire.MSGPACK, ResponseEnvelope.ok(id, responseCodec, out, Map.of("exec_us", 1L)));
     }
 
@@ -118,35 +110,12 @@ final class Warmup {
     }
 
     /** The context of a sample call: its deadline is the end of the warm-up; nothing cancels it otherwise. */
-    private static final class Context implements MoltContext {
-        private final RequestEnvelope request;
-        private final Codec responseCodec;
+    private static final class Context extends RequestContext {
         private final long deadline;
 
         Context(RequestEnvelope request, Codec responseCodec, long deadline) {
-            this.request = request;
-            this.responseCodec = responseCodec;
+            super(request, responseCodec);
             this.deadline = deadline;
-        }
-
-        @Override
-        public long requestId() {
-            return request.requestId();
-        }
-
-        @Override
-        public String entry() {
-            return request.entry();
-        }
-
-        @Override
-        public Codec requestCodec() {
-            return request.codec();
-        }
-
-        @Override
-        public Codec responseCodec() {
-            return responseCodec;
         }
 
         @Override

@@ -19,13 +19,7 @@ final class BytePipe {
     private boolean readerClosed;
     private boolean broken;
 
-    final InputStream in = new InputStream() {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
+    final InputStream in = new SingleByteViaArray() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             return BytePipe.this.read(b, off, len);

@@ -3,8 +3,6 @@ package dev.molt.accel.client.internal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -42,11 +40,10 @@ public final class InMemoryTransport implements Transport {
         return "in-memory worker " + name;
     }
 
-    private final class InMemoryConnection implements Connection {
+    private final class InMemoryConnection extends FutureExitConnection {
         private final long id;
         private final BytePipe requests = new BytePipe(PIPE_BYTES);
         private final BytePipe responses = new BytePipe(PIPE_BYTES);
-        private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private final Thread thread;
 
         InMemoryConnection(long id) {
@@ -82,28 +79,6 @@ public final class InMemoryTransport implements Transport {
         @Override
         public OutputStream output() {
             return requests.out;
-        }
-
-        @Override
-        public CompletableFuture<?> onPeerExit() {
-            return exit;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return !exit.isDone();
-        }
-
-        @Override
-        public Integer awaitExit(long millis) {
-            try {
-                return exit.get(millis, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (Exception e) {
-                return null;
-            }
         }
 
         @Override

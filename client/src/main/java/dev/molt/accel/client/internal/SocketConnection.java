@@ -8,8 +8,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
@@ -22,7 +20,7 @@ import javax.net.ssl.SSLSocket;
  * underneath, which never blocks (an {@code SSLSocket.close()} may wait to send close_notify) and
  * fails a blocked read or write at once. Thread-safe.
  */
-final class SocketConnection implements Connection {
+final class SocketConnection extends FutureExitConnection {
 
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -31,7 +29,6 @@ final class SocketConnection implements Connection {
     private final Closeable plain;
     private final InputStream in;
     private final OutputStream out;
-    private final CompletableFuture<Integer> ended = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private final Runnable onRelease;
     /** The first bytes the peer sent, to say what it was when it was no worker. */
@@ -100,29 +97,6 @@ final class SocketConnection implements Connection {
     }
 
     @Override
-    public CompletableFuture<?> onPeerExit() {
-        return ended;
-    }
-
-    @Override
-    public boolean isAlive() {
-        return !ended.isDone();
-    }
-
-    /** 0 once the connection ended within {@code millis}; a connection has no exit code of its own. */
-    @Override
-    public Integer awaitExit(long millis) {
-        try {
-            return ended.get(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    @Override
     public void terminate() {
         kill();
     }
@@ -162,7 +136,8 @@ final class SocketConnection implements Connection {
     }
 
     private void end() {
-        ended.complete(0);
+        // a connection has no exit code of its own: 0 says it ended
+        exit.complete(0);
         if (released.compareAndSet(false, true) && onRelease != null) {
             onRelease.run();
         }
@@ -174,18 +149,11 @@ final class SocketConnection implements Connection {
     }
 
     /** Notes the first bytes and the end of the stream, whichever way it ends. */
-    private final class WatchedInput extends InputStream {
+    private final class WatchedInput extends SingleByteViaArray {
         private final InputStream delegate;
 
         WatchedInput(InputStream delegate) {
             this.delegate = delegate;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -214,18 +182,11 @@ final class SocketConnection implements Connection {
     }
 
     /** Reads of a blocking channel; a channel allows one reader and one writer at once. */
-    private static final class ChannelInput extends InputStream {
+    private static final class ChannelInput extends SingleByteViaArray {
         private final SocketChannel ch;
 
         ChannelInput(SocketChannel ch) {
             this.ch = ch;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
