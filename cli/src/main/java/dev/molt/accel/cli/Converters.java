@@ -13,6 +13,8 @@ final class Converters {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min)?");
 
+    private static final int MAX_DURATION_CHARS = 32;
+
     private Converters() {
     }
 
@@ -43,8 +45,10 @@ final class Converters {
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
+            String text = value.trim().toLowerCase(Locale.ROOT);
+            // a duration is a few characters; the cap keeps the pattern's work constant
+            Matcher m = text.length() <= MAX_DURATION_CHARS ? DURATION.matcher(text) : null;
+            if (m == null || !m.matches()) {
                 throw new CommandLine.TypeConversionException(
                         "'" + value + "' is not a duration: expected e.g. 500ms, 10s or 2m");
             }
