@@ -449,9 +449,13 @@ public final class ProcessTree {
             return found.map(Path::toString).orElse(null);
         }
 
+        /**
+         * Whether /proc holds this process's stat line. Its session may read 0: a process whose
+         * session leader lives outside its PID namespace (a container's exec, say) still reads
+         * /proc, and the sessions it starts itself get their own ids.
+         */
         private static boolean procReadable() {
-            Stat self = readStat(ProcessHandle.current().pid());
-            return self != null && self.session() > 0;
+            return readStat(ProcessHandle.current().pid()) != null;
         }
     }
 }
