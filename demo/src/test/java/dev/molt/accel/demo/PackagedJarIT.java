@@ -97,6 +97,42 @@ class PackagedJarIT {
                 () -> assertThat(workers).noneMatch(ProcessHandle::isAlive));
     }
 
+    @Test
+    void aWorkerMainClassOfTheApplicationsOwnJarRunsFromTheExecutableJar() throws Exception {
+        assertThat(JAR).exists();
+        int port = freePort();
+        Path log = dir.resolve("app.log");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-Dmolt.accel.cache-dir=" + dir.resolve("cache"), "-jar", JAR.toAbsolutePath().toString(),
+                "--server.port=" + port, "--molt.accel.worker.main-class=" + DemoWorker.class.getName(),
+                "--molt.accel.spare-workers=0", "--molt.accel.worker.cds=false")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().remove("MOLT_WORKER_CMD");
+        app = pb.start();
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .failFast("the application exited", () -> !app.isAlive())
+                .untilAsserted(() -> assertThat(health(port)).as(() -> tail(log)).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(60)).until(() -> app.children().count() == 1);
+        ProcessHandle worker = app.children().findFirst().orElseThrow();
+        // the class is in BOOT-INF/classes of the jar: only Boot's launcher can load it
+        assertThat(WorkerLifecycleTest.commandLine(worker))
+                .contains("-Dloader.main=" + DemoWorker.class.getName())
+                .contains("molt-accel-demo.jar")
+                .doesNotContain("MoltWorkerMain");
+
+        Http.getUntilOk(port, "/offload/?user_id=7&limit=3");
+        Http.Answer offload = Http.get(port, "/offload/?user_id=7&limit=3");
+        assertThat(offload.status()).as(() -> offload.text() + "\n" + tail(log)).isEqualTo(200);
+        assertThat(offload.body()).isEqualTo(Http.get(port, "/baseline/?user_id=7&limit=3").body());
+
+        app.destroy();
+        assertThat(app.waitFor(60, TimeUnit.SECONDS)).as(() -> tail(log)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.isAlive());
+    }
+
     private static int health(int port) {
         try {
             return Http.get(port, "/actuator/health").status();

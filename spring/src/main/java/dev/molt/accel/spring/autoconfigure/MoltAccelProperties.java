@@ -319,6 +319,7 @@ public class MoltAccelProperties implements Validator {
         PoolProperties.Worker w = d.getWorker();
         w.setCommand(worker.command);
         w.setCommandLine(worker.commandLine);
+        w.setMainClass(worker.mainClass);
         w.setWire(worker.wire);
         w.setEnvironment(worker.environment);
         w.setWorkingDirectory(worker.workingDirectory);
@@ -471,6 +472,14 @@ public class MoltAccelProperties implements Validator {
         }
         PoolProperties.Worker w = set.getWorker();
         PoolProperties.Worker rw = resolved.getWorker();
+        if (w.getMainClass() != null && !w.getMainClass().isBlank()) {
+            String problem = PoolProperties.Worker.mainClassProblem(w.getMainClass().trim());
+            if (problem != null) {
+                errors.rejectValue(prefix + "worker.mainClass", "invalid", problem);
+            } else if (!w.effectiveCommand().isEmpty()) {
+                errors.rejectValue(prefix + "worker.mainClass", "conflict", "set either worker.main-class or worker.command / command-line, not both");
+            }
+        }
         positive(errors, prefix + "worker.startTimeout", w.getStartTimeout());
         positive(errors, prefix + "worker.closeTimeout", w.getCloseTimeout());
         if (w.getCancelGrace() != null) {
@@ -548,6 +557,14 @@ public class MoltAccelProperties implements Validator {
         /** The worker command as one line split on white space, like MOLT_WORKER_CMD; command wins. */
         private String commandLine;
 
+        /**
+         * A Java worker of the application's own: the fully qualified name of a class whose main
+         * method serves the protocol on stdio (MoltWorker.runAndExit), run with the current JVM and
+         * the application's class path (an executable Spring Boot jar through its launcher, an IDE,
+         * spring-boot:run or a test). java-options apply to it. Not with command or command-line.
+         */
+        private String mainClass;
+
         /** Envelope wire: msgpack or json. */
         private Wire wire = Wire.MSGPACK;
 
@@ -558,7 +575,7 @@ public class MoltAccelProperties implements Validator {
         private Path workingDirectory;
 
         /**
-         * JVM options of the bundled Java worker (ignored for other commands). -XX:+UseSerialGC is
+         * JVM options of a Java worker, the bundled one or main-class (ignored for other commands). -XX:+UseSerialGC is
          * added unless these choose a collector.
          */
         private List<String> javaOptions = new ArrayList<>();
@@ -616,6 +633,14 @@ public class MoltAccelProperties implements Validator {
 
         public void setCommandLine(String commandLine) {
             this.commandLine = commandLine;
+        }
+
+        public String getMainClass() {
+            return mainClass;
+        }
+
+        public void setMainClass(String mainClass) {
+            this.mainClass = mainClass;
         }
 
         public Wire getWire() {

@@ -120,6 +120,8 @@ public class MoltClientBuilderFactory {
         List<String> command = w.effectiveCommand();
         if (!command.isEmpty()) {
             b.command(command);
+        } else if (w.effectiveMainClass() != null) {
+            b.javaWorker(w.effectiveMainClass());
         }
         if (w.getCacheDirectory() != null) {
             b.cacheDirectory(w.getCacheDirectory());

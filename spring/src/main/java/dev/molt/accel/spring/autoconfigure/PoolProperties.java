@@ -90,9 +90,10 @@ public class PoolProperties {
         Worker w = worker;
         Worker d = defaults.worker;
         // a command given to the pool in either form wins over both forms of the default's
-        boolean ownCommand = !w.effectiveCommand().isEmpty();
+        boolean ownCommand = !w.effectiveCommand().isEmpty() || w.effectiveMainClass() != null;
         r.worker.command = ownCommand ? w.command : d.command;
         r.worker.commandLine = ownCommand ? w.commandLine : d.commandLine;
+        r.worker.mainClass = ownCommand ? w.mainClass : d.mainClass;
         r.worker.wire = or(w.wire, d.wire);
         r.worker.environment = or(w.environment, d.environment);
         r.worker.workingDirectory = or(w.workingDirectory, d.workingDirectory);
@@ -297,6 +298,13 @@ public class PoolProperties {
         /** The worker command as one line split on white space; command wins. Default: molt.accel.worker.command-line. */
         private String commandLine;
 
+        /**
+         * A Java worker class of the application's own, run with its main method, the current JVM
+         * and the application's class path. Default: molt.accel.worker.main-class (a pool's own
+         * command or main class, in any form, wins over the default pool's).
+         */
+        private String mainClass;
+
         /** Envelope wire: msgpack or json. Default: molt.accel.worker.wire. */
         private Wire wire;
 
@@ -306,7 +314,7 @@ public class PoolProperties {
         /** Working directory of the worker. Default: molt.accel.worker.working-directory. */
         private Path workingDirectory;
 
-        /** JVM options of the bundled Java worker; replaces the default pool's list when set. */
+        /** JVM options of a Java worker (the bundled one or main-class); replaces the default pool's list when set. */
         private List<String> javaOptions;
 
         /** How long a worker may take to start and answer its readiness ping. Default: molt.accel.worker.start-timeout. */
@@ -356,6 +364,14 @@ public class PoolProperties {
 
         public void setCommandLine(String commandLine) {
             this.commandLine = commandLine;
+        }
+
+        public String getMainClass() {
+            return mainClass;
+        }
+
+        public void setMainClass(String mainClass) {
+            this.mainClass = mainClass;
         }
 
         public Wire getWire() {
@@ -468,6 +484,33 @@ public class PoolProperties {
 
         public void setCacheDirectory(Path cacheDirectory) {
             this.cacheDirectory = cacheDirectory;
+        }
+
+        /** The main class of a Java worker of the application's own, trimmed, or {@code null} when unset or blank. */
+        public String effectiveMainClass() {
+            return mainClass == null || mainClass.isBlank() ? null : mainClass.trim();
+        }
+
+        /**
+         * Why {@code name} cannot be a class name, or {@code null}: dot-separated Java identifiers,
+         * at most 512 characters; one pass, no regular expression.
+         */
+        static String mainClassProblem(String name) {
+            if (name.length() > 512) {
+                return "must be a class name of at most 512 characters";
+            }
+            boolean start = true;
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c == '.' && !start) {
+                    start = true;
+                } else if (start ? Character.isJavaIdentifierStart(c) : Character.isJavaIdentifierPart(c)) {
+                    start = false;
+                } else {
+                    return "must be a fully qualified class name such as com.example.MyWorker";
+                }
+            }
+            return start ? "must be a fully qualified class name such as com.example.MyWorker" : null;
         }
 
         /** The effective command: {@code command}, else {@code command-line} split on white space, else empty. */
