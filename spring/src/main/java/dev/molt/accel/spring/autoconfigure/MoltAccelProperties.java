@@ -476,8 +476,6 @@ public class MoltAccelProperties implements Validator {
             String problem = PoolProperties.Worker.mainClassProblem(w.getMainClass().trim());
             if (problem != null) {
                 errors.rejectValue(prefix + "worker.mainClass", "invalid", problem);
-            } else if (!w.effectiveCommand().isEmpty()) {
-                errors.rejectValue(prefix + "worker.mainClass", "conflict", "set either worker.main-class or worker.command / command-line, not both");
             }
         }
         positive(errors, prefix + "worker.startTimeout", w.getStartTimeout());
@@ -561,7 +559,8 @@ public class MoltAccelProperties implements Validator {
          * A Java worker of the application's own: the fully qualified name of a class whose main
          * method serves the protocol on stdio (MoltWorker.runAndExit), run with the current JVM and
          * the application's class path (an executable Spring Boot jar through its launcher, an IDE,
-         * spring-boot:run or a test). java-options apply to it. Not with command or command-line.
+         * spring-boot:run or a test). java-options apply to it. command or command-line (so also
+         * MOLT_WORKER_CMD) wins over it, so a deployment can start a lean worker instead.
          */
         private String mainClass;
 
