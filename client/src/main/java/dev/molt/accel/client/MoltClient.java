@@ -80,6 +80,19 @@ public interface MoltClient extends AutoCloseable {
     ClientStats stats();
 
     /**
+     * A snapshot of each worker of the client (taking calls, spare or draining), for diagnostics;
+     * never starts one. May read {@code /proc} once per worker: not for a hot path. By default the
+     * process ids of {@link #stats()}, ready, with nothing else known.
+     */
+    default java.util.List<WorkerInfo> workers() {
+        java.util.List<WorkerInfo> out = new java.util.ArrayList<>();
+        for (Long pid : stats().pids()) {
+            out.add(new WorkerInfo(Long.toString(pid), "ready", 0, 0, Duration.ZERO, -1));
+        }
+        return out;
+    }
+
+    /**
      * Stops taking calls, fails the calls still in flight with {@link MoltWorkerUnavailableException},
      * and closes the workers in parallel: stdin EOF, wait, SIGTERM, wait, SIGKILL to the worker and
      * its whole process tree, each step bounded by {@code closeTimeout}; returns within about three

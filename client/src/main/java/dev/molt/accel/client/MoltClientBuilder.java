@@ -40,6 +40,7 @@ public final class MoltClientBuilder {
     CallOptions defaultOptions = CallOptions.defaults();
     MoltClientListener listener = MoltClientListener.NONE;
     String name = "molt";
+    String stderrLogger = "dev.molt.accel.worker.stderr";
     Map<String, String> sourceEnvironment = System.getenv();
     Duration probeTimeout = Duration.ofSeconds(1);
     java.util.concurrent.Executor callbackExecutor;
@@ -517,6 +518,19 @@ public final class MoltClientBuilder {
     }
 
     /**
+     * The SLF4J logger a child worker's stderr lines go to (each line prefixed {@code [worker <pid>] });
+     * {@code dev.molt.accel.worker.stderr} by default. The Spring starter uses one per pool.
+     */
+    public MoltClientBuilder stderrLogger(String loggerName) {
+        Objects.requireNonNull(loggerName, "loggerName");
+        if (loggerName.isBlank()) {
+            throw new IllegalArgumentException("loggerName is blank");
+        }
+        this.stderrLogger = loggerName;
+        return this;
+    }
+
+    /**
      * Reads the variables of PROTOCOL.md section 10 from {@code env}: {@code MOLT_WORKER_CMD},
      * {@code MOLT_WORKER_WIRE} / {@code MOLT_WIRE}, {@code MOLT_ACCEL_POOL_SIZE} and the retry
      * variables (into the default options). {@code MOLT_ACCEL_CLIENT_MODE} is read by
@@ -565,7 +579,7 @@ public final class MoltClientBuilder {
                         recycleJitter, healthInterval, healthTimeout, Math.max(slots, effectiveMaxPoolSize()),
                         scaleUpInFlight, idleTimeout));
         return new dev.molt.accel.client.internal.ClientCore(config,
-                transport != null ? transport : new StdioTransport(launcher), slots);
+                transport != null ? transport : new StdioTransport(launcher, stderrLogger), slots);
     }
 
     /**

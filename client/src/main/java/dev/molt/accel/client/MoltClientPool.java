@@ -76,6 +76,11 @@ public final class MoltClientPool implements MoltClient {
     }
 
     @Override
+    public java.util.List<WorkerInfo> workers() {
+        return core.workers();
+    }
+
+    @Override
     public void close() {
         core.close();
     }

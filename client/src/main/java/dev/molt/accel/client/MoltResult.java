@@ -25,6 +25,7 @@ public final class MoltResult {
     private final Map<String, Object> workerMetrics;
     private final long clientNanos;
     private final int payloadBytes;
+    private final String worker;
     private volatile Object value;
     private volatile Map<String, Object> metrics;
 
@@ -32,8 +33,9 @@ public final class MoltResult {
         dev.molt.accel.client.internal.Results.install(new dev.molt.accel.client.internal.Results.Factory() {
             @Override
             public MoltResult result(String entry, long requestId, Codec codec, byte[] bytes, boolean decode,
-                    Map<String, Object> workerMetrics, long clientNanos, int payloadBytes) {
-                return new MoltResult(entry, requestId, codec, bytes, decode, workerMetrics, clientNanos, payloadBytes);
+                    Map<String, Object> workerMetrics, long clientNanos, int payloadBytes, String worker) {
+                return new MoltResult(entry, requestId, codec, bytes, decode, workerMetrics, clientNanos, payloadBytes,
+                        worker);
             }
 
             @Override
@@ -45,8 +47,9 @@ public final class MoltResult {
     }
 
     MoltResult(String entry, long requestId, Codec codec, byte[] bytes, boolean decode,
-            Map<String, Object> workerMetrics, long clientNanos, int payloadBytes) {
+            Map<String, Object> workerMetrics, long clientNanos, int payloadBytes, String worker) {
         this.entry = entry;
+        this.worker = worker;
         this.requestId = requestId;
         this.codec = codec;
         this.bytes = bytes;
@@ -122,6 +125,14 @@ public final class MoltResult {
             metrics = m;
         }
         return m;
+    }
+
+    /**
+     * The worker that answered: the process id of a child worker (as text), the endpoint address of
+     * a socket worker ({@code unix:/path}, {@code tcp://host:port}); empty when unknown.
+     */
+    public String worker() {
+        return worker == null ? "" : worker;
     }
 
     /** Round-trip time measured by the client, in nanoseconds. */

@@ -10,15 +10,17 @@ import java.io.IOException;
 final class StdioTransport implements Transport {
 
     private final WorkerLauncher launcher;
+    private final org.slf4j.Logger stderrLog;
 
-    StdioTransport(WorkerLauncher launcher) {
+    StdioTransport(WorkerLauncher launcher, String stderrLogger) {
         this.launcher = launcher;
+        this.stderrLog = org.slf4j.LoggerFactory.getLogger(stderrLogger);
     }
 
     @Override
     public Connection open() throws IOException {
         String marker = ProcessTree.newMarker();
-        return ProcessConnection.of(launcher.start(marker), launcher.ownSession(), marker);
+        return ProcessConnection.of(launcher.start(marker), launcher.ownSession(), marker, stderrLog);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.molt.accel.demo;
 
+import dev.molt.accel.spring.actuator.MoltEndpointSection;
 import dev.molt.accel.worker.demo.FakeDb;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -40,6 +41,22 @@ public class DemoApplication {
     @Bean
     WorkerTimings workerTimings() {
         return new WorkerTimings();
+    }
+
+    /** The timings as the {@code workerTimings} section of the starter's {@code /actuator/molt}. */
+    @Bean
+    MoltEndpointSection workerTimingsSection(WorkerTimings timings) {
+        return new MoltEndpointSection() {
+            @Override
+            public String name() {
+                return "workerTimings";
+            }
+
+            @Override
+            public Object content() {
+                return timings.snapshot();
+            }
+        };
     }
 
     /** Read-only unless {@code demo.moltworker.reset-enabled=true} (the HTTP benchmark sets it). */

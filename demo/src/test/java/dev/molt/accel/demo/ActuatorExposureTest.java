@@ -16,7 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class ActuatorExposureTest {
 
     private static final List<String> EXPOSED = List.of("/actuator/health", "/actuator/health/readiness", "/actuator/info",
-            "/actuator/metrics", "/actuator/prometheus", "/actuator/moltworker");
+            "/actuator/metrics", "/actuator/prometheus", "/actuator/moltworker", "/actuator/molt", "/actuator/molt/default");
 
     @LocalServerPort
     int port;

@@ -127,6 +127,16 @@ class EndpointsTest {
         assertThat(Http.send(Http.request(port, "/actuator/moltworker").DELETE().build()).status())
                 .as("the endpoint is read-only by default").isIn(404, 405);
 
+        // the same timings as a section of the starter's molt endpoint, beside the pool and its worker
+        Map<String, Object> molt = json(Http.get(port, "/actuator/molt"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sections = (Map<String, Object>) molt.get("sections");
+        assertThat((Map<String, Object>) sections.get("workerTimings")).containsKey("list_items");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pool = (Map<String, Object>) ((Map<String, Object>) molt.get("pools")).get("default");
+        assertThat(pool).containsKeys("workers", "configuration", "lastFailure");
+        assertThat(Http.send(Http.request(port, "/actuator/molt").DELETE().build()).status()).isIn(404, 405);
+
         Http.Answer prometheus = Http.get(port, "/actuator/prometheus");
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.text()).contains("molt_accel_calls").contains("molt_accel_worker_exec");

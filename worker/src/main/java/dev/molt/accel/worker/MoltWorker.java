@@ -69,8 +69,10 @@ public final class MoltWorker {
     private final Duration drainTimeout;
     private final Map<String, Route> routes;
     private final SocketOptions socketOptions;
+    private final RequestLog requestLog;
 
     private MoltWorker(Builder b) {
+        this.requestLog = b.requestLog;
         this.threads = b.threads;
         this.maxQueue = b.maxQueue;
         this.maxFrameBytes = b.maxFrameBytes;
@@ -135,6 +137,11 @@ public final class MoltWorker {
     }
 
     /** Worker threads per {@link #serve} call. */
+    /** The request log, or {@code null} when off. */
+    RequestLog requestLog() {
+        return requestLog;
+    }
+
     public int threads() {
         return threads;
     }
@@ -247,8 +254,20 @@ public final class MoltWorker {
         private int maxConnections = SocketOptions.DEFAULT_MAX_CONNECTIONS;
         private int maxInFlightPerConnection = SocketOptions.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
         private Duration idleTimeout = SocketOptions.DEFAULT_IDLE_TIMEOUT;
+        private RequestLog requestLog;
 
         private Builder() {
+        }
+
+        /**
+         * Writes one JSON line per answered request to {@code out} (normally {@code System.err}):
+         * request id, entry, status, queue and exec time in microseconds, and the W3C trace id and
+         * parent id of the request's {@code traceparent} header; {@code null} turns it off (the
+         * default). What {@code --request-log json} and {@code MOLT_WORKER_REQUEST_LOG=json} set.
+         */
+        public Builder requestLog(java.io.PrintStream out) {
+            this.requestLog = out == null ? null : new RequestLog(out);
+            return this;
         }
 
         /**

@@ -81,6 +81,9 @@ public final class MoltWorkerMain {
                 builder.maxQueue(cmd.maxQueue());
             }
             applySocketOptions(cmd, builder);
+            if (cmd.requestLog()) {
+                builder.requestLog(err);
+            }
             if (cmd.exports() != null) {
                 builder.promisedManifest(ExportsManifest.load(cmd.exports()));
                 try {

@@ -48,6 +48,8 @@ final class Session {
     private final Engine engine;
     private final Runnable onOutputClosed;
     private final DeadlineSweep deadlines;
+    /** {@code --request-log json}, or {@code null}. */
+    private final RequestLog requestLog;
     private final ConcurrentHashMap<Long, Call> inflight = new ConcurrentHashMap<>();
     private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -69,6 +71,7 @@ final class Session {
     Session(MoltWorker worker, Engine engine, InputStream in, OutputStream out, int maxInFlight, boolean socket,
             Runnable onOutputClosed) {
         this.routes = worker.routes();
+        this.requestLog = worker.requestLog();
         this.maxFrameBytes = worker.maxFrameBytes();
         this.drainTimeoutNanos = worker.drainTimeout().toNanos();
         this.maxInFlight = maxInFlight;
@@ -318,6 +321,9 @@ final class Session {
                 "decode_us", decodeNanos / 1000L,
                 "payload_bytes", (long) request.payload().length);
         write(wire, ResponseEnvelope.failure(request.requestId(), status, request.codec(), error, metrics));
+        if (requestLog != null) {
+            requestLog.answered(request.requestId(), request.entry(), status, 0, 0, request.headers());
+        }
     }
 
     // ------------------------------------------------------------------ answers
@@ -335,6 +341,11 @@ final class Session {
                     : ResponseEnvelope.failure(call.requestIdValue(), status, call.codecFor(status), error,
                             call.metrics(now));
             write(call.wire(), response);
+            if (requestLog != null) {
+                Map<String, Object> m = response.metrics();
+                requestLog.answered(call.requestIdValue(), call.entry(), status, micros(m.get("queue_us")),
+                        micros(m.get("exec_us")), call.headers());
+            }
             if (socket) {
                 lastActivityNanos = now;
             }
@@ -344,6 +355,10 @@ final class Session {
         } finally {
             release();
         }
+    }
+
+    private static long micros(Object v) {
+        return v instanceof Number n ? n.longValue() : 0;
     }
 
     /** Gives up on a call whose response could not even be built (for example out of memory). */

@@ -28,6 +28,11 @@ final class TraceParent {
         return Optional.of(value.substring(3, 35));
     }
 
+    /** The 16-hex parent (span) id, or {@code null} when {@code value} is not a valid version-00 traceparent. */
+    static String parentId(String value) {
+        return traceId(value).isPresent() ? value.substring(36, 52) : null;
+    }
+
     /** Whether chars {@code from..to} are lowercase hex and not all zero (W3C: an all-zero id is invalid). */
     private static boolean hex(String s, int from, int to) {
         boolean nonZero = to - from == 2; // the flags may be 00

@@ -22,11 +22,14 @@ import java.util.Map;
  * @param maxConnections, maxInFlightPerConnection, idleTimeout, drainTimeout {@code null} when not set
  * @param probe {@code --probe ADDRESS}: check a running worker instead of serving, or {@code null}
  * @param warmup {@code --warmup} or {@code MOLT_WORKER_WARMUP=1}: run the exports' samples before serving
+ * @param requestLog {@code --request-log json} or {@code MOLT_WORKER_REQUEST_LOG=json}: a JSON line per
+ *     request on stderr ({@code off} or unset: none)
  */
 record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path compiledExports, boolean help,
         boolean version, boolean stdio, List<String> listen, Path tlsCert, Path tlsKey, Path tlsClientCa,
         boolean allowPlaintext, String socketMode, Integer maxConnections, Integer maxInFlightPerConnection,
-        Duration idleTimeout, Duration drainTimeout, String probe, Duration probeTimeout, boolean warmup) {
+        Duration idleTimeout, Duration drainTimeout, String probe, Duration probeTimeout, boolean warmup,
+        boolean requestLog) {
 
     static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -66,6 +69,9 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
             "  --warmup                 run each export's sample request (decode, handler, encode) up",
             "                           to 50 times, at most 1 s in all, before serving: the first",
             "                           real call then finds a warm JVM",
+            "  --request-log json       write one JSON line per request to stderr: request id, entry,",
+            "                           status, queue_us, exec_us, trace id and parent id of its",
+            "                           traceparent (default off)",
             "  --threads N              worker threads (default: available processors, as exports are",
             "                           CPU work)",
             "  --max-queue N            requests that may wait before new ones get Busy, across all",
@@ -82,14 +88,15 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
             "MOLT_WORKER_TLS_CERT, MOLT_WORKER_TLS_KEY, MOLT_WORKER_TLS_CLIENT_CA,",
             "MOLT_WORKER_ALLOW_PLAINTEXT (true/false), MOLT_WORKER_SOCKET_MODE, MOLT_WORKER_MAX_CONNECTIONS,",
             "MOLT_WORKER_MAX_IN_FLIGHT_PER_CONNECTION, MOLT_WORKER_IDLE_TIMEOUT, MOLT_WORKER_DRAIN_TIMEOUT,",
-            "MOLT_WORKER_THREADS, MOLT_WORKER_MAX_QUEUE, MOLT_WORKER_WARMUP (1/0); demo exports: MOLT_FAKE_DB_DELAY_MS,",
+            "MOLT_WORKER_THREADS, MOLT_WORKER_MAX_QUEUE, MOLT_WORKER_WARMUP (1/0), MOLT_WORKER_REQUEST_LOG (json/off);",
+            "demo exports: MOLT_FAKE_DB_DELAY_MS,",
             "MOLT_FAKE_DB_DECODE_US_PER_ROW, MOLT_FAKE_DB_CPU_ITERS.",
             "");
 
     private static final List<String> WITH_VALUE = List.of("--exports", "--compiled-exports", "--threads",
             "--max-queue", "--listen", "--tls-cert", "--tls-key", "--tls-client-ca", "--socket-mode",
             "--max-connections", "--max-in-flight-per-connection", "--idle-timeout", "--drain-timeout", "--probe",
-            "--probe-timeout");
+            "--probe-timeout", "--request-log");
 
     /**
      * Parses arguments ({@code --name value} or {@code --name=value}) over the environment.
@@ -118,6 +125,7 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
         boolean version = false;
         boolean stdio = false;
         boolean warmup = envBoolean(env, "MOLT_WORKER_WARMUP");
+        boolean requestLog = requestLogMode("MOLT_WORKER_REQUEST_LOG", env.get("MOLT_WORKER_REQUEST_LOG"));
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -150,6 +158,7 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
                     case "--idle-timeout" -> idle = duration(name, value);
                     case "--drain-timeout" -> drain = duration(name, value);
                     case "--probe" -> probe = checked(name, value);
+                    case "--request-log" -> requestLog = requestLogMode(name, value);
                     default -> probeTimeout = duration(name, value);
                 }
                 continue;
@@ -190,7 +199,19 @@ record WorkerCommandLine(Integer threads, Integer maxQueue, Path exports, Path c
         }
         return new WorkerCommandLine(threads, maxQueue, exports, compiled, help, version, stdio, List.copyOf(listen),
                 tlsCert, tlsKey, tlsClientCa, allowPlaintext, socketMode, maxConnections, maxInFlight, idle, drain,
-                probe, probeTimeout, warmup);
+                probe, probeTimeout, warmup, requestLog);
+    }
+
+    /** {@code json}: on; {@code off} or unset: off. */
+    private static boolean requestLogMode(String name, String value) {
+        String v = blankToNull(value);
+        if (v == null || v.equalsIgnoreCase("off")) {
+            return false;
+        }
+        if (v.equalsIgnoreCase("json")) {
+            return true;
+        }
+        throw new IllegalArgumentException(name + " must be json or off, got '" + MoltWorker.printable(v, 16) + "'");
     }
 
     /** Whether stdio is served: asked for, or nothing to listen on. */

@@ -53,7 +53,7 @@ final class CallOutcomes {
         long clientNanos = core.now() - a.sentNanos;
         switch (r.status()) {
             case OK -> succeed(call, Results.factory().result(call.entry, a.id, r.codec(), r.payloadOrEmpty(),
-                    call.options.decodeResponse(), r.metrics(), clientNanos, call.payload.length), r, clientNanos);
+                    call.options.decodeResponse(), r.metrics(), clientNanos, call.payload.length, w.connection.peer()), r, clientNanos);
             case BUSY -> {
                 core.supervisor.grow("a Busy answer");
                 attemptFailed(call, a, new MoltBusyException(message(r, "Worker queue full"), call.entry, a.id, null), r, clientNanos);

@@ -290,6 +290,21 @@ public final class ClientCore implements MoltClient {
                 supervisor.activeSlots());
     }
 
+    @Override
+    public List<dev.molt.accel.client.WorkerInfo> workers() {
+        List<dev.molt.accel.client.WorkerInfo> out = new ArrayList<>();
+        long nanos = System.nanoTime();
+        for (WorkerProcess w : processes) {
+            WorkerProcess.State s = w.state();
+            String state = s == WorkerProcess.State.READY && maintainer.spares.contains(w) ? "spare"
+                    : s.name().toLowerCase(java.util.Locale.ROOT);
+            long rss = w.connection.isProcess() && s != WorkerProcess.State.DEAD ? PoolMaintainer.rssBytes(w.pid) : -1;
+            out.add(new dev.molt.accel.client.WorkerInfo(w.connection.peer(), state, w.inFlight(), w.sent(),
+                    java.time.Duration.ofNanos(Math.max(0, nanos - w.startedNanos)), rss));
+        }
+        return out;
+    }
+
     /** Calls in flight on the slot's worker, for pool balancing. */
     public int inFlight(int slot) {
         WorkerProcess w = supervisor.slots[slot].current;

@@ -19,6 +19,14 @@ public interface Connection {
     /** An id for logs and stats: the process id of a child process, a sequence number otherwise. */
     long id();
 
+    /**
+     * Who the worker is, for stats and traces: the process id of a child process (as text), the
+     * endpoint address of a socket ({@code unix:/path}, {@code tcp://host:port}), else the id.
+     */
+    default String peer() {
+        return Long.toString(id());
+    }
+
     /** Whether {@link #id()} is the process id of a child process (whose {@code /proc} entry may be read). */
     default boolean isProcess() {
         return false;

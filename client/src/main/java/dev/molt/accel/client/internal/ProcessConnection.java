@@ -23,16 +23,16 @@ public final class ProcessConnection implements Connection {
     private final ProcessTree tree;
     private final StderrDrainer drainer;
 
-    private ProcessConnection(Process process, boolean ownSession, String marker) {
+    private ProcessConnection(Process process, boolean ownSession, String marker, Logger stderrLog) {
         this.process = process;
         this.tree = ProcessTree.of(process, ownSession, marker);
-        this.drainer = StderrDrainer.start(process.getErrorStream(), "molt-accel-stderr-" + process.pid(), workerLog,
+        this.drainer = StderrDrainer.start(process.getErrorStream(), "molt-accel-stderr-" + process.pid(), stderrLog,
                 "[worker " + process.pid() + "] ");
     }
 
     /** Wraps a started process; {@code ownSession}: it was started through {@link ProcessTree#sessionLeaderCommand}. */
     public static ProcessConnection of(Process process, boolean ownSession) {
-        return new ProcessConnection(process, ownSession, null);
+        return new ProcessConnection(process, ownSession, null, workerLog);
     }
 
     /**
@@ -40,7 +40,12 @@ public final class ProcessConnection implements Connection {
      * (or {@code null}: no marker); see {@link ProcessTree#of(Process, boolean, String)}.
      */
     public static ProcessConnection of(Process process, boolean ownSession, String marker) {
-        return new ProcessConnection(process, ownSession, marker);
+        return new ProcessConnection(process, ownSession, marker, workerLog);
+    }
+
+    /** {@link #of(Process, boolean, String)} with its stderr lines logged to {@code stderrLog}. */
+    public static ProcessConnection of(Process process, boolean ownSession, String marker, Logger stderrLog) {
+        return new ProcessConnection(process, ownSession, marker, stderrLog);
     }
 
     @Override

@@ -13,7 +13,7 @@ public final class Results {
     /** Makes results; implemented inside {@code MoltResult}. */
     public interface Factory {
         MoltResult result(String entry, long requestId, Codec codec, byte[] bytes, boolean decode,
-                Map<String, Object> workerMetrics, long clientNanos, int payloadBytes);
+                Map<String, Object> workerMetrics, long clientNanos, int payloadBytes, String worker);
 
         Map<String, Object> mergeMetrics(Map<String, Object> worker, long clientNanos, int payloadBytes,
                 int responseBytes);

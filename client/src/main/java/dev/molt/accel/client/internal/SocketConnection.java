@@ -144,6 +144,11 @@ final class SocketConnection extends FutureExitConnection {
     }
 
     @Override
+    public String peer() {
+        return address;
+    }
+
+    @Override
     public String toString() {
         return "connection " + id + " to " + address;
     }

@@ -80,7 +80,8 @@ public class MoltClientBuilderFactory {
         for (PoolListeners p : poolListeners.get()) {
             all.add(p.forPool(pool));
         }
-        b.listener(CompositeMoltClientListener.of(all)).name(MoltAccelProperties.DEFAULT_POOL.equals(pool) ? "molt" : "molt-" + pool);
+        b.listener(CompositeMoltClientListener.of(all)).name(MoltAccelProperties.DEFAULT_POOL.equals(pool) ? "molt" : "molt-" + pool)
+                .stderrLogger("dev.molt.accel.worker.stderr." + pool);
         for (MoltClientBuilderCustomizer c : customizers) {
             c.customize(b);
         }

@@ -56,8 +56,12 @@ public final class OffloadPlan {
     private final ReturnShape shape;
     private final String[] parameterNames;
     private final long asyncTimeoutMillis;
+    private final String pool;
+    private final String transport;
 
     OffloadPlan(Builder b) {
+        this.pool = b.pool;
+        this.transport = b.transport;
         this.method = b.method;
         this.entry = b.entry;
         this.codec = b.codec;
@@ -93,6 +97,16 @@ public final class OffloadPlan {
 
     public String entry() {
         return entry;
+    }
+
+    /** The pool's name (its meter tag): the pool, or the name of the client bean. */
+    public String pool() {
+        return pool;
+    }
+
+    /** How the pool reaches its workers: {@code stdio}, {@code unix}, {@code tcp} or {@code tls}. */
+    public String transport() {
+        return transport;
     }
 
     public Codec codec() {
@@ -249,5 +263,7 @@ public final class OffloadPlan {
         ReturnShape shape;
         String[] parameterNames;
         long asyncTimeoutMillis;
+        String pool = "default";
+        String transport = "stdio";
     }
 }

@@ -188,6 +188,8 @@ public final class OffloadPlanFactory {
             pools.client(MoltPools.DEFAULT, ClientMode.SHARED);
         }
 
+        b.pool = tag;
+        b.transport = transport(settings);
         b.payloadBuilder = instance(a.payloadBuilder(), MoltPayloadBuilder.class);
         b.responseFactory = instance(a.responseFactory(), MoltResponseFactory.class);
         b.beforeSend = hook("beforeSend", a.beforeSend(), a.beforeSendClass(), MoltBeforeSend.class,
@@ -212,6 +214,17 @@ public final class OffloadPlanFactory {
         parameters(method, b);
         b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode, settings);
         return new OffloadPlan(b);
+    }
+
+    /** The transport tag of a pool: the scheme of its first endpoint, else {@code stdio}. */
+    private static String transport(PoolProperties settings) {
+        List<String> endpoints = settings.getEndpoints();
+        if (endpoints == null || endpoints.isEmpty()) {
+            return "stdio";
+        }
+        String e = endpoints.get(0);
+        int colon = e.indexOf(':');
+        return colon > 0 ? e.substring(0, colon).toLowerCase(java.util.Locale.ROOT) : "stdio";
     }
 
     /** The pool {@code a} names ({@code worker}), checked; the default pool when it names none. */

@@ -26,11 +26,17 @@ public final class Offloader {
     private final Function<ClientMode, MoltClient> defaultClients;
     private final long maxRequestBytes;
     private final int encodeLimit;
+    private volatile CallObserver observer = CallObserver.DIRECT;
 
     public Offloader(Function<ClientMode, MoltClient> defaultClients, long maxRequestBytes) {
         this.defaultClients = defaultClients;
         this.maxRequestBytes = maxRequestBytes;
         this.encodeLimit = (int) Math.min(maxRequestBytes, Integer.MAX_VALUE - 8);
+    }
+
+    /** Makes the calls through {@code observer} from now on (the observation auto-configuration sets it). */
+    public void observeWith(CallObserver observer) {
+        this.observer = observer == null ? CallObserver.DIRECT : observer;
     }
 
     /**
@@ -41,14 +47,19 @@ public final class Offloader {
      * @throws MoltRequestTooLargeException when the encoded payload is too large (no call is made)
      */
     public CompletableFuture<MoltResult> start(OffloadPlan plan, OffloadContextImpl context) {
+        return start(plan, context, null);
+    }
+
+    /** {@link #start(OffloadPlan, OffloadContextImpl)} under the caller's observation {@code parent} (or {@code null}). */
+    public CompletableFuture<MoltResult> start(OffloadPlan plan, OffloadContextImpl context, Object parent) {
         byte[] payload = encode(plan, context);
-        return client(plan).callAsync(plan.entry(), payload, plan.options(context));
+        return observer.callAsync(plan, client(plan), payload, plan.options(context), parent);
     }
 
     /** Sends the call and waits for its result. */
     public MoltResult call(OffloadPlan plan, OffloadContextImpl context) {
         byte[] payload = encode(plan, context);
-        return client(plan).call(plan.entry(), payload, plan.options(context));
+        return observer.call(plan, client(plan), payload, plan.options(context));
     }
 
     private MoltClient client(OffloadPlan plan) {

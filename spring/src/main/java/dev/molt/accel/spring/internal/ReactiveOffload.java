@@ -19,6 +19,8 @@ import reactor.core.publisher.Mono;
 final class ReactiveOffload {
 
     private static final Logger log = LoggerFactory.getLogger(ReactiveOffload.class);
+    /** Micrometer's {@code ObservationThreadLocalAccessor.KEY}, named here so Micrometer stays optional. */
+    static final String OBSERVATION_KEY = "micrometer.observation";
 
     private ReactiveOffload() {
     }
@@ -36,7 +38,8 @@ final class ReactiveOffload {
             OffloadContextImpl context = new OffloadContextImpl(plan, args, request);
             CompletableFuture<MoltResult> future;
             try {
-                future = registry.offloader().start(plan, context);
+                // WebFlux keeps the server request's observation in the Reactor context, not in a thread local
+                future = registry.offloader().start(plan, context, cv.getOrDefault(OBSERVATION_KEY, null));
             } catch (RuntimeException e) {
                 return Mono.error(e);
             }
