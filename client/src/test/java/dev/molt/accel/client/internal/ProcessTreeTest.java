@@ -249,10 +249,17 @@ class ProcessTreeTest {
     @Test
     void aZombieIsNotAMember() throws Exception {
         assumeThat(ProcessTree.sessionsSupported()).as("setsid and /proc").isTrue();
-        // the exec'd sleep never waits for the shell's first child: it stays a zombie
-        Process p = start(ProcessTree.sessionLeaderCommand(List.of("sh", "-c", "sleep 0 & echo $!; exec sleep 600")));
+        // The shell's first child exits only when the test writes a byte, after the shell has
+        // become `sleep`, which never waits for children: the child stays a zombie. (A child that
+        // exits on its own may be reaped by the shell before its exec on a busy machine.)
+        Process p = start(ProcessTree.sessionLeaderCommand(List.of("sh", "-c",
+                "exec 3<&0; head -c 1 <&3 >/dev/null & echo $!; exec sleep 600 3<&-")));
         ProcessTree tree = track(ProcessTree.of(p, true));
         long zombie = Long.parseLong(firstLine(p));
+        Path comm = Path.of("/proc", Long.toString(p.pid()), "comm");
+        await().atMost(WAIT).until(() -> Files.readString(comm).strip().equals("sleep"));
+        p.getOutputStream().write('x');
+        p.getOutputStream().flush();
         await().atMost(WAIT).until(() -> {
             ProcessTree.Stat st = ProcessTree.readStat(zombie);
             return st != null && st.state() == 'Z';
