@@ -19,6 +19,14 @@ public interface Connection {
     /** An id for logs and stats: the process id of a child process, a sequence number otherwise. */
     long id();
 
+    /**
+     * How messages name the worker at the other end: the process id of a child process, the
+     * endpoint of a socket ({@code tcp://10.0.0.7:7000}).
+     */
+    default String label() {
+        return Long.toString(id());
+    }
+
     /** Whether {@link #id()} is the process id of a child process (whose {@code /proc} entry may be read). */
     default boolean isProcess() {
         return false;
