@@ -345,10 +345,10 @@ public final class HttpBench {
         rows.add(row);
         log("%-8s %-8s pool %d %-6s %s: %8.0f req/s  p50 %7.0f us  p99 %8.0f us  max %8.0f us  errors %s  "
                 + "CPU app %.2f s, worker %.2f s, loadgen %.2f s, other %s s",
-                scenario, endpoint, pool, config.mode().id(),
+                scenario, endpoint + (offload && sidecars != null ? "/" + sidecars.transport() : ""), pool, config.mode().id(),
                 config.mode() == LoadGenerator.Mode.OPEN ? String.format("%.0f/s", config.rate()) : "c=" + config.connections(),
                 r.rps(), r.latencyUs(50), r.latencyUs(99), r.maxUs(), r.errors(), sampler.appCpuSeconds(),
-                sampler.childrenCpuSeconds(), r.generatorCpuNanos() / 1e9, row.get("other_cpu_s"));
+                workerCpuS, r.generatorCpuNanos() / 1e9, row.get("other_cpu_s"));
         return row;
     }
 

@@ -312,7 +312,7 @@ final class WorkerSupervisor {
             return;
         }
         w.kill();
-        onReaderEnd(w, "exited while a descendant kept its output open", false);
+        onReaderEnd(w, w.connection.isProcess() ? "exited while a descendant kept its output open" : "closed the connection", false);
     }
 
     void failPending(WorkerProcess w, String detail, boolean protocolError) {
