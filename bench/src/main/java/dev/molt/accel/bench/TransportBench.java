@@ -28,7 +28,9 @@ import javax.net.ssl.TrustManagerFactory;
  * One bundled worker process, reached four ways by the client: as its child over stdio, and over
  * the Unix socket, loopback TCP and loopback TLS it listens on (a throwaway self-signed certificate
  * made with keytool). For each: the median of sequential {@code __ping__} round trips, and
- * {@code __ping__} calls/s with 64 in flight (async, closed loop). Prints a Markdown table.
+ * {@code __ping__} calls/s with 64 in flight (async, closed loop). Then three more worker
+ * processes on 127.0.0.2, 127.0.0.3 and 127.0.0.4, and the same figures for a pool of 1, 2 and 3 of
+ * them over TCP (one connection each). Prints two Markdown tables.
  *
  * <pre>java -cp bench/target/molt-accel-bench.jar dev.molt.accel.bench.TransportBench [SECONDS]</pre>
  */
@@ -52,6 +54,7 @@ public final class TransportBench {
                 "--listen", "tcp://127.0.0.1:0", "--listen", "tls://127.0.0.1:0", "--tls-cert",
                 dir.resolve("server.crt").toString(), "--tls-key", dir.resolve("server.key").toString());
         Process worker = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<Process> pool = new ArrayList<>();
         try {
             List<String> addresses = listening(worker, 3);
             StringBuilder out = new StringBuilder();
@@ -66,10 +69,34 @@ public final class TransportBench {
                 row(out, a.substring(0, a.indexOf(':')) + (a.startsWith("unix:") ? " socket" : " loopback"), b, seconds);
             }
             System.out.print(out);
+            System.out.println();
+            List<String> tcp = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                List<String> one = List.of(java, "-Xlog:all=warning:stderr", "-XX:+UseSerialGC", "-cp",
+                        System.getProperty("java.class.path"), WORKER_MAIN, "--stdio", "--listen", "tcp://127.0.0." + (2 + i) + ":0");
+                Process p = new ProcessBuilder(one).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                pool.add(p);
+                tcp.add(listening(p, 1).get(0));
+            }
+            StringBuilder scaling = new StringBuilder();
+            scaling.append("| TCP workers (one process each, loopback) | ping round trip, median (us) | p99 (us) | calls/s at concurrency 64 |\n");
+            scaling.append("|---|---|---|---|\n");
+            for (int n = 1; n <= 3; n++) {
+                row(scaling, n + (n == 1 ? " worker" : " workers"), MoltClient.builder().endpoints(tcp.subList(0, n)), seconds);
+            }
+            System.out.print(scaling);
         } finally {
+            for (Process p : pool) {
+                p.getOutputStream().close();
+            }
             worker.getOutputStream().close();
             if (!worker.waitFor(10, TimeUnit.SECONDS)) {
                 worker.destroyForcibly();
+            }
+            for (Process p : pool) {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
             }
             for (String f : List.of("w.sock", "server.p12", "server.key", "server.crt")) {
                 Files.deleteIfExists(dir.resolve(f));

@@ -63,14 +63,17 @@ public interface MoltClient extends AutoCloseable {
 
     /**
      * Starts the worker processes now, if they are not running, and waits until each answered a
-     * {@code __ping__}.
+     * {@code __ping__}. A client with {@linkplain MoltClientBuilder#endpoints endpoints} starts with
+     * those that answer and keeps trying the others in the background.
      *
-     * @throws MoltWorkerUnavailableException when a worker cannot be started or does not answer
+     * @throws MoltWorkerUnavailableException when a worker cannot be started or does not answer (for
+     *     endpoints: when none answers, naming each and why)
      */
     void start();
 
     /**
      * Sends a {@code __ping__} to every worker (starting them when needed) and waits for the answers.
+     * A client with endpoints succeeds when at least one endpoint answers.
      *
      * @throws MoltAccelException when a worker does not answer in time
      */
@@ -90,6 +93,14 @@ public interface MoltClient extends AutoCloseable {
             out.add(new WorkerInfo(Long.toString(pid), "ready", 0, 0, Duration.ZERO, -1));
         }
         return out;
+    }
+
+    /**
+     * The state of each worker endpoint (one per address a host name resolves to), for a client
+     * built with {@link MoltClientBuilder#endpoints}; empty for child processes.
+     */
+    default java.util.List<EndpointState> endpoints() {
+        return java.util.List.of();
     }
 
     /**

@@ -232,7 +232,11 @@ public final class MoltClientBuilder {
      * to the connection with the fewest calls in flight. A connection that drops fails its calls in
      * flight (idempotent ones are re-sent on another connection within their deadline, see
      * {@link #maxRestarts}); it reconnects with {@link #restartBackoff} while its endpoint refuses, and
-     * takes calls again once the endpoint answers {@code __ping__}. An empty list goes back to a child
+     * takes calls again once the endpoint answers {@code __ping__}. An endpoint whose connections fail
+     * is ejected (no connect is tried while its backoff runs) and tried again in the background;
+     * {@link MoltClient#start()} succeeds once one endpoint answers. When a name gains addresses the
+     * pool adds connections to them; the connections of an address it loses finish their calls and
+     * close. {@link MoltClient#endpoints()} shows each one's state. An empty list goes back to a child
      * process.
      *
      * @throws IllegalArgumentException naming the first invalid or repeated endpoint
@@ -555,7 +559,8 @@ public final class MoltClientBuilder {
         if (!endpoints.isEmpty()) {
             dev.molt.accel.client.internal.EndpointsTransport remote = new dev.molt.accel.client.internal.EndpointsTransport(
                     endpoints, new dev.molt.accel.client.internal.SocketSettings(sslContext, verifyHostname, connectTimeout),
-                    connectionsPerEndpoint, discoveryRefresh.toNanos(), ticker, java.net.InetAddress::getAllByName);
+                    connectionsPerEndpoint, discoveryRefresh.toNanos(), restartBackoff.toNanos(), restartBackoffMax.toNanos(),
+                    ticker, java.net.InetAddress::getAllByName);
             int slots = remote.slotCount();
             return slots == 1 ? newEngine(remote, 1) : new MoltClientPool(this, remote, slots);
         }

@@ -81,6 +81,11 @@ public final class MoltClientPool implements MoltClient {
     }
 
     @Override
+    public java.util.List<EndpointState> endpoints() {
+        return core.endpoints();
+    }
+
+    @Override
     public void close() {
         core.close();
     }

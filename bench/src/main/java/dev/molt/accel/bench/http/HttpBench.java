@@ -46,6 +46,9 @@ public final class HttpBench {
               --quick                 smoke run, under 2 minutes: light (pool 1), cpu (pool 1), latency (pool 2)
               --scenarios LIST        light,cpu,latency (default: all)
               --pools LIST            worker pool sizes (default: quick as above, full 1,2)
+              --transports LIST       how the demo reaches its workers: stdio (its child processes), unix (as
+                                      many sidecar workers on Unix sockets as the pool size), tcp (the same on
+                                      loopback TCP), through molt.accel.endpoints (default stdio)
               --concurrency LIST      closed-loop connections (default: quick 1,64; full 1,16,64)
               --open-fractions LIST   open-loop rates as fractions of the slower endpoint's closed-loop
                                       throughput at the highest concurrency (default: quick 0.5; full 0.5,0.8;
@@ -78,6 +81,8 @@ public final class HttpBench {
     private final ObjectMapper json = new ObjectMapper();
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private long cpuIters;
+    /** The workers of the run in progress when they are no children of the demo (unix, tcp), else {@code null}. */
+    private Sidecars sidecars;
 
     private HttpBench(Options o) {
         this.o = o;
@@ -135,11 +140,19 @@ public final class HttpBench {
         Double baselineRps = null;
         boolean baselineDone = false;
         for (int pool : o.poolsFor(scenario)) {
+          for (String transport : o.transports) {
             Map<String, String> appEnv = new LinkedHashMap<>(env);
             appEnv.put("MOLT_ACCEL_POOL_SIZE", Integer.toString(pool));
-            Path logFile = o.logs.resolve(scenario + "-pool" + pool + ".log");
-            log("scenario %s, pool %d: starting the demo (%s), log %s", scenario, pool, appEnv, logFile);
-            try (DemoProcess app = DemoProcess.start(o.jar, appEnv, o.appJavaOptions, logFile)) {
+            String suffix = transport.equals("stdio") ? "" : "-" + transport;
+            Path logFile = o.logs.resolve(scenario + "-pool" + pool + suffix + ".log");
+            List<String> javaOptions = new ArrayList<>(o.appJavaOptions);
+            if (!transport.equals("stdio")) {
+                sidecars = Sidecars.start(transport, pool, env, o.logs.resolve(scenario + "-pool" + pool + suffix + "-worker.log"));
+                javaOptions.add("-Dmolt.accel.endpoints=" + String.join(",", sidecars.endpoints()));
+                javaOptions.add("-Dmolt.accel.spare-workers=0");
+            }
+            log("scenario %s, pool %d, %s: starting the demo (%s), log %s", scenario, pool, transport, appEnv, logFile);
+            try (Sidecars owned = sidecars; DemoProcess app = DemoProcess.start(o.jar, appEnv, javaOptions, logFile)) {
                 app.awaitReady(Duration.ofSeconds(90));
                 List<String> endpoints = baselineDone ? List.of("offload") : List.of("baseline", "offload");
                 for (String endpoint : endpoints) {
@@ -178,7 +191,10 @@ public final class HttpBench {
                     row.put("note", "sustain: open loop at the baseline's closed-loop req/s at c=" + maxConcurrency);
                 }
                 baselineDone = true;
+            } finally {
+                sidecars = null;
             }
+          }
         }
     }
 
@@ -271,6 +287,7 @@ public final class HttpBench {
         waitForQuiet();
         app.delete("/actuator/moltworker");
         ProcStats.Sampler sampler = new ProcStats.Sampler(app.pid(), 100);
+        long sidecarCpu = sidecarCpuNanos();
         sampler.start();
         LoadGenerator.Result r;
         try {
@@ -278,6 +295,8 @@ public final class HttpBench {
         } finally {
             sampler.stop();
         }
+        double sidecarCpuS = (sidecarCpuNanos() - sidecarCpu) / 1e9;
+        double workerCpuS = sampler.childrenCpuSeconds() + sidecarCpuS;
         JsonNode timings = json.readTree(app.get("/actuator/moltworker")).path("list_items");
         boolean offload = endpoint.equals("offload");
 
@@ -286,6 +305,7 @@ public final class HttpBench {
         row.put("endpoint", endpoint);
         row.put("path", config.path());
         row.put("pool_size", offload ? pool : 0);
+        row.put("transport", offload ? (sidecars == null ? "stdio" : sidecars.transport()) : null);
         row.put("mode", config.mode().id());
         row.put("concurrency", config.connections());
         row.put("rate", config.mode() == LoadGenerator.Mode.OPEN ? config.rate() : null);
@@ -300,9 +320,9 @@ public final class HttpBench {
         row.put("mean_us", round(r.meanUs(), 1));
         row.put("errors", r.errors());
         row.put("app_cpu_s", round(sampler.appCpuSeconds(), 3));
-        row.put("worker_cpu_s", round(sampler.childrenCpuSeconds(), 3));
+        row.put("worker_cpu_s", round(workerCpuS, 3));
         row.put("cpu_us_per_request", r.requests() == 0 ? null
-                : round((sampler.appCpuSeconds() + sampler.childrenCpuSeconds()) * 1e6 / r.requests(), 1));
+                : round((sampler.appCpuSeconds() + workerCpuS) * 1e6 / r.requests(), 1));
         row.put("app_rss_mb", round(sampler.appRssMib(), 1));
         row.put("worker_rss_mb", round(sampler.childrenRssMib(), 1));
         row.put("workers", sampler.childCount());
@@ -317,7 +337,7 @@ public final class HttpBench {
         // CPU used by processes outside this benchmark: large values mean the run was disturbed
         double machine = sampler.machineCpuSeconds();
         row.put("other_cpu_s", machine < 0 ? null : round(Math.max(0, machine - sampler.appCpuSeconds()
-                - sampler.childrenCpuSeconds() - r.generatorCpuNanos() / 1e9), 2));
+                - workerCpuS - r.generatorCpuNanos() / 1e9), 2));
         row.put("load_avg", ProcStats.loadAverage());
         row.put("client", config.client().name().toLowerCase(Locale.ROOT));
         row.put("cpu_iters", iters);
@@ -325,10 +345,10 @@ public final class HttpBench {
         rows.add(row);
         log("%-8s %-8s pool %d %-6s %s: %8.0f req/s  p50 %7.0f us  p99 %8.0f us  max %8.0f us  errors %s  "
                 + "CPU app %.2f s, worker %.2f s, loadgen %.2f s, other %s s",
-                scenario, endpoint, pool, config.mode().id(),
+                scenario, endpoint + (offload && sidecars != null ? "/" + sidecars.transport() : ""), pool, config.mode().id(),
                 config.mode() == LoadGenerator.Mode.OPEN ? String.format("%.0f/s", config.rate()) : "c=" + config.connections(),
                 r.rps(), r.latencyUs(50), r.latencyUs(99), r.maxUs(), r.errors(), sampler.appCpuSeconds(),
-                sampler.childrenCpuSeconds(), r.generatorCpuNanos() / 1e9, row.get("other_cpu_s"));
+                workerCpuS, r.generatorCpuNanos() / 1e9, row.get("other_cpu_s"));
         return row;
     }
 
@@ -359,6 +379,16 @@ public final class HttpBench {
                 Thread.sleep(200);
             }
         }
+    }
+
+    private long sidecarCpuNanos() {
+        long sum = 0;
+        if (sidecars != null) {
+            for (long pid : sidecars.pids()) {
+                sum += Math.max(0, ProcStats.cpuNanos(pid));
+            }
+        }
+        return sum;
     }
 
     private static String path(String endpoint) {
@@ -459,6 +489,7 @@ public final class HttpBench {
         boolean quick;
         List<String> scenarios = List.of("light", "cpu", "latency");
         List<Integer> pools;
+        List<String> transports = List.of("stdio");
         List<Integer> concurrency;
         List<Double> openFractions;
         double rate;
@@ -489,6 +520,14 @@ public final class HttpBench {
                     case "--no-sustain" -> o.sustain = false;
                     case "--scenarios" -> o.scenarios = List.of(value(args, ++i, a).split(","));
                     case "--pools" -> o.pools = ints(value(args, ++i, a), a);
+                    case "--transports" -> {
+                        o.transports = List.of(value(args, ++i, a).split(","));
+                        for (String t : o.transports) {
+                            if (!List.of("stdio", "unix", "tcp").contains(t)) {
+                                throw new IllegalArgumentException("--transports: stdio, unix or tcp, not '" + t + "'");
+                            }
+                        }
+                    }
                     case "--concurrency" -> o.concurrency = ints(value(args, ++i, a), a);
                     case "--open-fractions" -> {
                         String v = value(args, ++i, a);

@@ -31,6 +31,7 @@ final class Report {
             boolean open = "open".equals(r.get("mode"));
             sb.append("| ").append(r.get("scenario"))
                     .append(" | ").append(r.get("endpoint"))
+                    .append(r.get("transport") == null || "stdio".equals(r.get("transport")) ? "" : " (" + r.get("transport") + ")")
                     .append(" | ").append(((Number) r.get("pool_size")).intValue() == 0 ? "-" : r.get("pool_size"))
                     .append(" | ").append(r.get("mode"))
                     .append(" | ").append(open ? fmt(r.get("rate"), 0) + "/s" + (r.get("note") != null ? " (sustain)" : "")
@@ -125,7 +126,9 @@ final class Report {
     private static Map<String, Object> find(List<Map<String, Object>> rows, String scenario, String endpoint, int pool,
             String mode, int concurrency) {
         for (Map<String, Object> r : rows) {
-            if (scenario.equals(r.get("scenario")) && endpoint.equals(r.get("endpoint"))
+            // the targets are those of the default transport (the demo's child processes)
+            boolean stdio = r.get("transport") == null || "stdio".equals(r.get("transport"));
+            if (scenario.equals(r.get("scenario")) && endpoint.equals(r.get("endpoint")) && stdio
                     && ((Number) r.get("pool_size")).intValue() == pool && mode.equals(r.get("mode"))
                     && ((Number) r.get("concurrency")).intValue() == concurrency) {
                 return r;

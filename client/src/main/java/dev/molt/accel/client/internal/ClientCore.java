@@ -80,8 +80,11 @@ public final class ClientCore implements MoltClient {
     final WorkerWarmup warmup;
     final CallOutcomes outcomes;
     final PoolPolicy pool;
-    final int poolSize;
+    /** Positions in use at the pool's size; an endpoints pool changes it as its names resolve to more or fewer addresses. */
+    volatile int poolSize;
     final PoolMaintainer maintainer;
+    /** The start, ping, reconnects and resizing of a pool of remote endpoints; {@code null} for other transports. */
+    final EndpointsUpkeep endpoints;
     final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     final AtomicInteger roundRobin = new AtomicInteger();
     final AtomicLong calls = new AtomicLong();
@@ -122,7 +125,10 @@ public final class ClientCore implements MoltClient {
         this.warmup = new WorkerWarmup(b.warmup());
         this.pool = b.pool();
         this.poolSize = slotCount;
-        this.supervisor = new WorkerSupervisor(this, slotCount, Math.max(slotCount, pool.maxPoolSize()), pool.scaleUpInFlight());
+        int maxSlots = Math.max(slotCount, pool.maxPoolSize());
+        this.endpoints = transport instanceof EndpointsTransport e ? new EndpointsUpkeep(this, e) : null;
+        int capacity = transport instanceof EndpointsTransport e ? Math.max(maxSlots, e.maxSlotCount()) : maxSlots;
+        this.supervisor = new WorkerSupervisor(this, slotCount, maxSlots, capacity, pool.scaleUpInFlight());
         this.maintainer = new PoolMaintainer(this, pool);
     }
 
@@ -243,6 +249,10 @@ public final class ClientCore implements MoltClient {
 
     @Override
     public void start() {
+        if (endpoints != null) {
+            endpoints.start();
+            return;
+        }
         List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
         for (int i = 0; i < supervisor.activeSlots(); i++) {
             starting.add(supervisor.slots[i].ensureStarted());
@@ -254,6 +264,10 @@ public final class ClientCore implements MoltClient {
 
     @Override
     public void ping(Duration timeout) {
+        if (endpoints != null) {
+            endpoints.ping(timeout);
+            return;
+        }
         CallOptions options = CallOptions.builder().codec(Codec.RAW).timeout(timeout).build();
         List<CompletableFuture<MoltResult>> pings = new ArrayList<>();
         for (int i = 0; i < supervisor.activeSlots(); i++) {
@@ -303,6 +317,11 @@ public final class ClientCore implements MoltClient {
                     java.time.Duration.ofNanos(Math.max(0, nanos - w.startedNanos)), rss));
         }
         return out;
+    }
+
+    @Override
+    public List<dev.molt.accel.client.EndpointState> endpoints() {
+        return endpoints == null ? List.of() : endpoints.states();
     }
 
     /** Calls in flight on the slot's worker, for pool balancing. */
@@ -366,7 +385,7 @@ public final class ClientCore implements MoltClient {
         if (state == WorkerProcess.State.DEAD) {
             if (w.pending.remove(id) != null && a.settle()) {
                 outcomes.attemptFailed(call, a, new MoltWorkerUnavailableException(
-                        "Worker " + w.pid + " is gone: " + w.deathReason(), call.entry, id, null), null, 0);
+                        "Worker " + w.label + " is gone: " + w.deathReason(), call.entry, id, null), null, 0);
             }
             return;
         }
@@ -394,7 +413,7 @@ public final class ClientCore implements MoltClient {
         try {
             w.write(frame, a);
         } catch (IOException e) {
-            supervisor.onReaderEnd(w, "worker stdin closed (" + e.getMessage() + ")", false);
+            supervisor.onReaderEnd(w, w.inputName() + " closed (" + e.getMessage() + ")", false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (w.pending.remove(id) != null && a.settle()) {

@@ -27,6 +27,14 @@ public interface Connection {
         return Long.toString(id());
     }
 
+    /**
+     * How messages name the worker at the other end: the process id of a child process, the
+     * endpoint of a socket ({@code tcp://10.0.0.7:7000}).
+     */
+    default String label() {
+        return Long.toString(id());
+    }
+
     /** Whether {@link #id()} is the process id of a child process (whose {@code /proc} entry may be read). */
     default boolean isProcess() {
         return false;

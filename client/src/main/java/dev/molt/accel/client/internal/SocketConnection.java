@@ -30,26 +30,40 @@ final class SocketConnection extends FutureExitConnection {
     private final InputStream in;
     private final OutputStream out;
     private final AtomicBoolean released = new AtomicBoolean();
-    private final Runnable onRelease;
+    private final Owner owner;
+    /** Whether the worker answered its readiness ping on this connection. */
+    private volatile boolean wasReady;
     /** The first bytes the peer sent, to say what it was when it was no worker. */
     private final byte[] head = new byte[5];
     private volatile int headLength;
 
-    private SocketConnection(String address, Closeable plain, InputStream in, OutputStream out, Runnable onRelease) {
+    /**
+     * Who learns how the connection went: the endpoint it belongs to, for its health. Called at most
+     * once each, on whichever thread made the change; implementations only change counters.
+     */
+    interface Owner {
+        /** The worker answered its readiness ping. */
+        void ready();
+
+        /** The connection ended; {@code wasReady}: after its worker had answered its readiness ping. */
+        void released(boolean wasReady);
+    }
+
+    private SocketConnection(String address, Closeable plain, InputStream in, OutputStream out, Owner owner) {
         this.address = address;
         this.plain = plain;
-        this.onRelease = onRelease;
+        this.owner = owner;
         this.in = new WatchedInput(in);
         this.out = out;
     }
 
     /** A Unix socket in blocking mode. */
-    static SocketConnection of(String address, SocketChannel ch, Runnable onRelease) {
-        return new SocketConnection(address, ch, new ChannelInput(ch), new ChannelOutput(ch), onRelease);
+    static SocketConnection of(String address, SocketChannel ch, Owner owner) {
+        return new SocketConnection(address, ch, new ChannelInput(ch), new ChannelOutput(ch), owner);
     }
 
     /** A connected TCP socket, or a TLS socket ({@code layered}) over the plain {@code socket}. */
-    static SocketConnection of(String address, Socket socket, Socket layered, Runnable onRelease) throws IOException {
+    static SocketConnection of(String address, Socket socket, Socket layered, Owner owner) throws IOException {
         Socket s = layered != null ? layered : socket;
         OutputStream raw = s.getOutputStream();
         OutputStream halfClosing = new OutputStream() {
@@ -78,12 +92,33 @@ final class SocketConnection extends FutureExitConnection {
                 }
             }
         };
-        return new SocketConnection(address, socket, s.getInputStream(), halfClosing, onRelease);
+        return new SocketConnection(address, socket, s.getInputStream(), halfClosing, owner);
     }
 
     @Override
     public long id() {
         return id;
+    }
+
+    /** The endpoint (and address) this connection goes to, for messages: {@code tcp://host:port (address)}. */
+    @Override
+    public String label() {
+        return address + " #" + id;
+    }
+
+    /** Who owns this connection's endpoint state, or {@code null}. */
+    Owner owner() {
+        return owner;
+    }
+
+    @Override
+    public void ready() {
+        if (!wasReady && !released.get()) {
+            wasReady = true;
+            if (owner != null) {
+                owner.ready();
+            }
+        }
     }
 
     @Override
@@ -138,8 +173,8 @@ final class SocketConnection extends FutureExitConnection {
     private void end() {
         // a connection has no exit code of its own: 0 says it ended
         exit.complete(0);
-        if (released.compareAndSet(false, true) && onRelease != null) {
-            onRelease.run();
+        if (released.compareAndSet(false, true) && owner != null) {
+            owner.released(wasReady);
         }
     }
 

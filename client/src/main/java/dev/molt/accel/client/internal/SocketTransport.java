@@ -41,9 +41,9 @@ public final class SocketTransport implements Transport {
 
     /**
      * Opens a connection to {@code address} (one of the host's addresses; {@code null}: resolve the
-     * host now), calling {@code onRelease} once when the connection ends.
+     * host now); {@code owner} (or {@code null}) learns when it is ready and when it ends.
      */
-    Connection open(InetAddress address, Runnable onRelease) throws IOException {
+    Connection open(InetAddress address, SocketConnection.Owner owner) throws IOException {
         if (endpoint.scheme() == Endpoint.Scheme.UNIX) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
@@ -52,7 +52,7 @@ public final class SocketTransport implements Transport {
                 ch.close();
                 throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
             }
-            return SocketConnection.of(endpoint.toString(), ch, onRelease);
+            return SocketConnection.of(endpoint.toString(), ch, owner);
         }
         InetSocketAddress target = address != null ? new InetSocketAddress(address, endpoint.port())
                 : new InetSocketAddress(endpoint.host(), endpoint.port());
@@ -67,10 +67,10 @@ public final class SocketTransport implements Transport {
             socket.setKeepAlive(true);
             socket.connect(target, timeout);
             if (endpoint.scheme() == Endpoint.Scheme.TCP) {
-                return SocketConnection.of(shown, socket, null, onRelease);
+                return SocketConnection.of(shown, socket, null, owner);
             }
             SSLSocket tls = handshake(socket, timeout);
-            return SocketConnection.of(shown, socket, tls, onRelease);
+            return SocketConnection.of(shown, socket, tls, owner);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw new IOException("cannot connect to " + shown + ": " + e.getMessage(), e);

@@ -40,6 +40,8 @@ final class WorkerProcess {
     /** The worker's end of the transport: a child process, an in-memory worker, a socket. */
     final Connection connection;
     final long pid;
+    /** How messages name the worker: its process id, or the endpoint of a socket and the connection's number. */
+    final String label;
     final long startedNanos;
     final ConcurrentHashMap<Long, Attempt> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -77,6 +79,7 @@ final class WorkerProcess {
         this.core = core;
         this.connection = connection;
         this.pid = connection.id();
+        this.label = connection.isProcess() ? Long.toString(pid) : connection.label();
         this.startedNanos = System.nanoTime();
         PoolPolicy policy = core.pool;
         this.recycleAtId = policy.recycleMaxCalls() > 0 ? Math.max(1, jittered(policy.recycleMaxCalls(), policy.recycleJitter())) : Long.MAX_VALUE;
@@ -227,7 +230,7 @@ final class WorkerProcess {
             while (true) {
                 byte[] body = Frames.read(stdout, core.maxFrameBytes);
                 if (body == null) {
-                    reason = "worker closed its stdout";
+                    reason = connection.isProcess() ? "worker closed its stdout" : "closed the connection";
                     break;
                 }
                 ResponseEnvelope response;
@@ -252,7 +255,7 @@ final class WorkerProcess {
             reason = e.getMessage();
             protocolError = true;
         } catch (IOException e) {
-            reason = "worker stdout closed (" + e.getMessage() + ")";
+            reason = (connection.isProcess() ? "worker stdout" : "the connection") + " closed (" + e.getMessage() + ")";
         } catch (RuntimeException | Error e) {
             reason = "response handling failed (" + e + ")";
             log.error("Worker {}: unexpected failure in the reader", pid, e);
@@ -395,8 +398,13 @@ final class WorkerProcess {
         }
     }
 
+    /** What the worker reads from, for messages: its stdin, or the connection. */
+    String inputName() {
+        return connection.isProcess() ? "worker stdin" : "the connection";
+    }
+
     @Override
     public String toString() {
-        return "worker " + pid;
+        return "worker " + label;
     }
 }

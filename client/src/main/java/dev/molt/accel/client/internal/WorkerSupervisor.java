@@ -38,11 +38,14 @@ final class WorkerSupervisor {
     private final java.util.concurrent.atomic.AtomicInteger active;
     /** Calls in flight on the least loaded worker above which an elastic pool grows; MAX_VALUE: never. */
     private final int growAbove;
+    /** The most positions an elastic pool grows to ({@code slots} may hold more: an endpoints pool's addresses). */
+    private final int growLimit;
 
-    WorkerSupervisor(ClientCore core, int slotCount, int maxSlots, int scaleUpInFlight) {
+    WorkerSupervisor(ClientCore core, int slotCount, int maxSlots, int capacity, int scaleUpInFlight) {
         this.core = core;
-        this.slots = new WorkerSlot[maxSlots];
-        for (int i = 0; i < maxSlots; i++) {
+        this.growLimit = maxSlots;
+        this.slots = new WorkerSlot[Math.max(maxSlots, capacity)];
+        for (int i = 0; i < slots.length; i++) {
             slots[i] = new WorkerSlot(core, i);
         }
         this.active = new java.util.concurrent.atomic.AtomicInteger(slotCount);
@@ -66,10 +69,15 @@ final class WorkerSupervisor {
     /** Adds one position to an elastic pool (calls in flight above the threshold, or a Busy answer); bounded by its maximum. */
     void grow(String why) {
         int n = active.get();
-        if (n < slots.length && !core.closed && active.compareAndSet(n, n + 1)) {
+        if (n < growLimit && !core.closed && active.compareAndSet(n, n + 1)) {
             log.info("Client '{}': pool grows to {} workers ({})", core.name, n + 1, why);
             slots[n].ensureStarted();
         }
+    }
+
+    /** Sets the positions in use (an endpoints pool following its addresses) and returns the previous number. */
+    int resizeTo(int n) {
+        return active.getAndSet(Math.max(1, Math.min(n, slots.length)));
     }
 
     /** On the lifecycle executor: the top position of a grown pool stayed idle for the idle timeout. */
@@ -218,7 +226,7 @@ final class WorkerSupervisor {
         }
         clearAndRestart(w);
         core.lastFailure = reason;
-        log.warn("Replacing worker {}: {}", w.pid, reason);
+        log.warn("Replacing worker {}: {}", w.label, reason);
         core.listener.workerReplaced(w.pid, reason);
         // a retiring worker is destroyed after cancel grace + close timeout, whatever its calls do
         core.sweeper.addTimer(core.now() + core.retireLimitNanos, () -> {
@@ -282,7 +290,7 @@ final class WorkerSupervisor {
             return;
         }
         Integer exit = w.exitCode(20); // a short wait: the calls in flight are failed only after this
-        String detail = "Worker " + w.pid + " " + reason + (exit == null ? "" : ", exit code " + exit);
+        String detail = "Worker " + w.label + " " + reason + (exit == null ? "" : ", exit code " + exit);
         if (!core.closed) {
             core.lastFailure = detail;
             log.warn("{}; last stderr lines: {}", detail, w.stderrTail());
@@ -304,7 +312,7 @@ final class WorkerSupervisor {
             return;
         }
         w.kill();
-        onReaderEnd(w, "exited while a descendant kept its output open", false);
+        onReaderEnd(w, w.connection.isProcess() ? "exited while a descendant kept its output open" : "closed the connection", false);
     }
 
     void failPending(WorkerProcess w, String detail, boolean protocolError) {
@@ -322,6 +330,9 @@ final class WorkerSupervisor {
 
     /** On the lifecycle executor: spawns a worker and sends its readiness ping. */
     CompletableFuture<WorkerProcess> startWorker() {
+        if (core.endpoints != null) {
+            core.endpoints.startTicking();
+        }
         long t0 = System.nanoTime();
         Connection connection;
         try {
@@ -352,7 +363,7 @@ final class WorkerSupervisor {
                 w.kill();
                 retire(w);
                 List<String> tail = w.stderrTail();
-                throw new CompletionException(new MoltWorkerUnavailableException("Worker " + w.pid
+                throw new CompletionException(new MoltWorkerUnavailableException("Worker " + w.label
                         + " did not become ready (" + cause.getMessage() + ")"
                         + (tail.isEmpty() ? "" : "; last stderr: " + String.join(" | ", tail)), null, 0, cause));
             }
@@ -367,7 +378,7 @@ final class WorkerSupervisor {
                 core.maintainer.topUpSpares();
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            log.info("Worker {} ready in {} ms ({})", w.pid, took.toMillis(), core.transport.source());
+            log.info("Worker {} ready in {} ms ({})", w.label, took.toMillis(), core.transport.source());
             core.listener.workerStarted(w.pid, took);
             return w;
         }, lifecycleOrDirect());

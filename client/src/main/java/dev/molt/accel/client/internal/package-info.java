@@ -27,7 +27,11 @@
  *       (a child process over stdio, with its {@link dev.molt.accel.client.internal.ProcessTree} and
  *       {@link dev.molt.accel.client.internal.StderrDrainer}) and
  *       {@link dev.molt.accel.client.internal.InMemoryTransport} (a worker served in this JVM) implement it.
- *       Nothing above the seam assumes a process.</li>
+ *       Nothing above the seam assumes a process. Sockets: {@link dev.molt.accel.client.internal.SocketTransport}
+ *       and {@link dev.molt.accel.client.internal.SocketConnection}; a pool of endpoints goes through
+ *       {@link dev.molt.accel.client.internal.EndpointsTransport} (targets, discovery, health ejection)
+ *       and {@link dev.molt.accel.client.internal.EndpointsUpkeep} (start with the endpoints that answer,
+ *       background reconnects, the pool's size following the addresses of its names).</li>
  *   <li>{@link dev.molt.accel.client.internal.GuardedListener}: the one place a listener is called;
  *       {@link dev.molt.accel.client.internal.CompletionBatch}: batched hand-off of completions;
  *       {@link dev.molt.accel.client.internal.EngineThreads}: named threads and executors.</li>

@@ -77,6 +77,7 @@ class EndpointsTransportTest {
                 now.addAndGet(Duration.ofSeconds(31).toNanos());
                 Connection c3 = t.open();
                 assertThat(c3.toString()).contains("127.0.0.2");
+                c3.ready(); // as if a worker had answered its readiness ping: a drop after that ejects nothing
                 c3.kill();
                 Connection c4 = t.open();
                 assertThat(c4.toString()).as("reconnects to the address it lost").contains("127.0.0.2");

@@ -5,7 +5,11 @@ import dev.molt.accel.client.MoltBusyException;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.client.MoltTimeoutException;
 import dev.molt.accel.client.MoltWorkerUnavailableException;
+import dev.molt.accel.client.EndpointState;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -21,7 +25,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  *
  * <p>Health answers may be public, so the details are counts and states only: {@code workers},
  * {@code inFlight}, {@code calls}, {@code restarts}, {@code cancels}, {@code consecutiveFailures}
- * and, when DOWN, a short {@code reason} code ({@code worker_unavailable}, {@code ping_timeout},
+ * and, for a pool of remote endpoints, {@code endpointsUp}, {@code endpointsDown},
+ * {@code endpointsConnecting} and {@code endpointsDownReasons} (a count per code: {@code refused},
+ * {@code timeout}, {@code unresolved}, {@code tls}, {@code not_ready}, {@code io}; such a pool is UP
+ * while one endpoint answers), and, when DOWN, a short {@code reason} code ({@code worker_unavailable}, {@code ping_timeout},
  * {@code busy}, {@code ping_failed}, {@code calls_failing}). Command lines, process ids, paths,
  * stderr lines and exception messages go to the log (WARN when the state turns DOWN), never into
  * the health answer. Thread-safe.
@@ -49,6 +56,7 @@ public final class MoltHealthIndicator implements HealthIndicator {
         String reason = null;
         String message = null;
         ClientStats s = null;
+        List<EndpointState> endpoints = List.of();
         try {
             MoltClient c = client.get();
             try {
@@ -58,6 +66,7 @@ public final class MoltHealthIndicator implements HealthIndicator {
                 message = e.getMessage();
             }
             s = c.stats();
+            endpoints = c.endpoints();
         } catch (RuntimeException e) {
             reason = "ping_failed";
             message = e.toString();
@@ -83,7 +92,36 @@ public final class MoltHealthIndicator implements HealthIndicator {
                     .withDetail("recycles", s.recycles())
                     .withDetail("probeReplacements", s.probeReplacements());
         }
+        if (!endpoints.isEmpty()) {
+            endpointDetails(builder, endpoints);
+        }
         return builder.withDetail("consecutiveFailures", calls.consecutiveFailures()).build();
+    }
+
+    /**
+     * Counts of the pool's endpoints by state, and of those not up by reason code: never an
+     * address, a host name or a message (they go to the log).
+     */
+    private static void endpointDetails(Health.Builder builder, List<EndpointState> endpoints) {
+        int up = 0;
+        int down = 0;
+        int connecting = 0;
+        Map<String, Integer> reasons = new TreeMap<>();
+        for (EndpointState e : endpoints) {
+            switch (e.state()) {
+                case UP -> up++;
+                case DOWN -> down++;
+                case CONNECTING -> connecting++;
+            }
+            if (e.state() != EndpointState.State.UP && e.reason() != null) {
+                reasons.merge(e.reason(), 1, Integer::sum);
+            }
+        }
+        builder.withDetail("endpointsUp", up).withDetail("endpointsDown", down)
+                .withDetail("endpointsConnecting", connecting);
+        if (!reasons.isEmpty()) {
+            builder.withDetail("endpointsDownReasons", reasons);
+        }
     }
 
     private static String reason(RuntimeException e) {

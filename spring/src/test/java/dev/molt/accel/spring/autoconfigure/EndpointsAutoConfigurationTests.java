@@ -120,6 +120,33 @@ class EndpointsAutoConfigurationTests {
                 });
     }
 
+    /** One endpoint of two refuses: the pool starts with the other; health counts both, with a reason code and no address. */
+    @Test
+    void aPoolWithOneEndpointDownStartsAndItsHealthCountsEndpointsWithoutAddresses() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.4"))) {
+            closedPort = s.getLocalPort();
+        }
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MoltClientBuilderAutoConfiguration.class,
+                        MoltAccelAutoConfiguration.class, MoltAccelHealthAutoConfiguration.class))
+                .withPropertyValues("molt.accel.endpoints=" + address("tcp:") + ",tcp://127.0.0.4:" + closedPort,
+                        "molt.accel.eager-start=true", "molt.accel.fail-fast=true")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    MoltPools pools = context.getBean(MoltPools.class);
+                    assertThat(pools.defaultPool().call("echo", Map.of("a", 1), SLOW).value()).isEqualTo(Map.of("a", 1));
+                    var molt = context.getBean("moltHealthContributor",
+                            org.springframework.boot.health.contributor.CompositeHealthContributor.class);
+                    var health = ((org.springframework.boot.health.contributor.HealthIndicator) molt.getContributor("default"))
+                            .health();
+                    assertThat(health.getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+                    assertThat(health.getDetails()).containsEntry("endpointsUp", 1).containsEntry("endpointsDown", 1)
+                            .containsEntry("endpointsDownReasons", Map.of("refused", 1));
+                    assertThat(health.getDetails().toString()).doesNotContain("127.0.0").doesNotContain("tcp:");
+                });
+    }
+
     @Test
     void invalidEndpointsFailTheStartNamingTheKey() {
         runner.withPropertyValues("molt.accel.workers.bad.endpoints=tcp://127.0.0.1")
