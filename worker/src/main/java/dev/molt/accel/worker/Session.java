@@ -39,6 +39,7 @@ final class Session {
     private static final byte[] EMPTY = new byte[0];
 
     private final Map<String, Route> routes;
+    private final byte[] exportsJson;
     private final int maxFrameBytes;
     private final long drainTimeoutNanos;
     private final int maxInFlight;
@@ -69,6 +70,7 @@ final class Session {
     Session(MoltWorker worker, Engine engine, InputStream in, OutputStream out, int maxInFlight, boolean socket,
             Runnable onOutputClosed) {
         this.routes = worker.routes();
+        this.exportsJson = worker.exportsJson();
         this.maxFrameBytes = worker.maxFrameBytes();
         this.drainTimeoutNanos = worker.drainTimeout().toNanos();
         this.maxInFlight = maxInFlight;
@@ -266,6 +268,9 @@ final class Session {
         if (Entries.isReserved(entry)) {
             if (entry.equals(Entries.PING)) {
                 write(wire, ResponseEnvelope.ok(request.requestId(), Codec.RAW, EMPTY, Map.of()));
+            } else if (entry.equals(Entries.EXPORTS)) {
+                // prebuilt and small: answered by the reader like a ping, never behind the queue
+                write(wire, ResponseEnvelope.ok(request.requestId(), Codec.JSON, exportsJson, Map.of()));
             } else if (entry.equals(Entries.CANCEL)) {
                 write(wire, ResponseEnvelope.cancelAck(request.requestId()));
                 Call target = inflight.get(request.requestId());

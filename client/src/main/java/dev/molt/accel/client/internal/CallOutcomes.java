@@ -60,7 +60,7 @@ final class CallOutcomes {
             }
             case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null), r, clientNanos);
             case CANCELLED -> attemptFailed(call, a, new MoltCancelledException(message(r, "Request cancelled"), call.entry, a.id, null), r, clientNanos);
-            case INVALID_INPUT -> attemptFailed(call, a, new MoltInvalidInputException(message(r, "Invalid input"), call.entry, a.id, null), r, clientNanos);
+            case INVALID_INPUT -> attemptFailed(call, a, MoltInvalidInputException.fromWorker(r.error(), call.entry, a.id), r, clientNanos);
             case INTERNAL_ERROR -> attemptFailed(call, a, new MoltInternalErrorException(message(r, "Internal error"), call.entry, a.id, null), r, clientNanos);
         }
         core.supervisor.closeIfDrained(w);

@@ -37,6 +37,8 @@ public final class OffloadPlan {
     private final Codec codec;
     private final Codec codecOut;
     private final AtomicBoolean codecMismatchLogged = new AtomicBoolean();
+    private final AtomicBoolean misconfigurationLogged = new AtomicBoolean();
+    private final String pool;
     private final CallOptions baseOptions;
     private final boolean hasContextHooks;
     private final boolean allowFallback;
@@ -62,6 +64,7 @@ public final class OffloadPlan {
         this.entry = b.entry;
         this.codec = b.codec;
         this.codecOut = b.codecOut;
+        this.pool = b.pool;
         this.allowFallback = b.allowFallback;
         this.decodeResponse = b.decodeResponse;
         this.busyStatus = b.busyStatus;
@@ -164,10 +167,37 @@ public final class OffloadPlan {
         return baseOptions;
     }
 
-    /** Whether the method body runs instead of answering {@code failure}. */
+    /**
+     * The worker pool the calls go to, or {@code null} when {@code client} names a bean that is
+     * no pool.
+     */
+    public String pool() {
+        return pool;
+    }
+
+    /**
+     * Whether the method body runs instead of answering {@code failure}. Every failed call passes
+     * here, so this is also where an answer meaning "misconfigured" ("Unknown entry", a codec the
+     * export does not take) is logged at WARN, once per method: the HTTP client only sees a 400.
+     */
     public boolean fallsBackOn(Throwable failure) {
+        Throwable t = Offloader.unwrap(failure, entry);
+        if (t instanceof MoltInvalidInputException invalid && invalid.safeMessage().isEmpty()) {
+            warnIfMisconfigured(invalid);
+        }
         return allowFallback && failure instanceof MoltAccelException
                 && !(failure instanceof MoltInvalidInputException) && !(failure instanceof MoltCancelledException);
+    }
+
+    private void warnIfMisconfigured(MoltInvalidInputException e) {
+        String m = e.getMessage();
+        if (m == null || !(m.startsWith("Unknown entry '") || m.contains("expects codec"))
+                || !misconfigurationLogged.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("@MoltOffload on {}.{}: the worker{} answered entry '{}' (codec {}) with \"{}\"; the endpoint answers "
+                + "400 until the entry or codec is fixed (logged once)", method.getDeclaringClass().getName(),
+                method.getName(), pool == null ? "" : " of pool '" + pool + "'", entry, codec.id(), m);
     }
 
     /** The payload of one call: the builder's, else the arguments. */
@@ -231,6 +261,7 @@ public final class OffloadPlan {
         String entry;
         Codec codec;
         Codec codecOut;
+        String pool;
         CallOptions.Builder options;
         boolean allowFallback;
         boolean decodeResponse;
