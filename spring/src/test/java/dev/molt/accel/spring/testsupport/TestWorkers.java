@@ -1,6 +1,6 @@
 package dev.molt.accel.spring.testsupport;
 
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
