@@ -48,4 +48,10 @@ public final class TestWorkers {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .collect(Collectors.toSet());
     }
+
+    /** Waits (up to 15 s) until every live descendant of this JVM is one of {@code before}. */
+    public static void awaitOnlyDescendants(Set<Long> before) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> before.containsAll(descendants()));
+    }
 }
