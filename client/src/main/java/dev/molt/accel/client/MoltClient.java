@@ -80,7 +80,8 @@ public interface MoltClient extends AutoCloseable {
      * Asks a worker which exports it serves ({@code __exports__}, PROTOCOL.md section 5), starting
      * one when needed. Empty when the worker cannot say: it answers "Unknown entry" (an older or
      * foreign worker), or its answer is no manifest. Meant for start-up checks and tools, not for
-     * the hot path: one call, no caching.
+     * the hot path: one call, no caching. Like a ping, the question is not counted in
+     * {@link #stats()} nor reported to listeners.
      *
      * @throws MoltAccelException when the worker cannot be reached or does not answer within
      *     {@code timeout}

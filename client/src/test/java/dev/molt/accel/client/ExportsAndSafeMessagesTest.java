@@ -42,6 +42,7 @@ class ExportsAndSafeMessagesTest {
             assertThat(served.find("list_items")).contains(new ServedExports.Entry("list_items", Codec.MSGPACK, Codec.JSON));
             assertThat(served.find("reject")).isPresent();
             assertThat(served.find("echo").orElseThrow().accepts(Codec.JSON)).isTrue();
+            assertThat(client.stats().calls()).as("a control question, like a ping").isZero();
 
             assertThatThrownBy(() -> client.call("reject", map("message", "quantity must be positive"), SLOW))
                     .isInstanceOfSatisfying(MoltInvalidInputException.class, e -> {
