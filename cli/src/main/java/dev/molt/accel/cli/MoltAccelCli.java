@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code molt-accel} command: {@code ping}, {@code call} and {@code load} against any worker
+ * The {@code molt-accel} command: {@code ping}, {@code call}, {@code load} and {@code exports} against any worker
  * that speaks the Molt stdio protocol.
  *
  * <p>The worker command is {@code --worker-cmd}, else {@code MOLT_WORKER_CMD}, else a
@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = MoltAccelCli.Version.class,
         description = "Talk to a Molt worker process: ping it, call an export, or put load on it.",
-        subcommands = {PingCommand.class, CallCommand.class, LoadCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PingCommand.class, CallCommand.class, LoadCommand.class, ExportsCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",
@@ -50,9 +51,14 @@ public final class MoltAccelCli implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--worker-cmd", scope = ScopeType.INHERIT, paramLabel = "CMD",
-            description = "Worker command line, split on white space (default: MOLT_WORKER_CMD, "
-                    + "else molt-worker on PATH, else the bundled Java worker).")
+            description = "Worker command line, split like a shell does (white space; '...', \"...\" and \\ quote), "
+                    + "never run by one (default: MOLT_WORKER_CMD, else molt-worker on PATH, else the bundled Java worker).")
     String workerCmd;
+
+    @Option(names = "--worker-arg", scope = ScopeType.INHERIT, paramLabel = "ARG",
+            description = "One more argument of the worker command, taken as is (spaces and quotes included); "
+                    + "repeatable; appended to --worker-cmd, else to MOLT_WORKER_CMD.")
+    java.util.List<String> workerArgs;
 
     @Option(names = "--wire", scope = ScopeType.INHERIT, paramLabel = "msgpack|json",
             converter = Converters.WireConverter.class,
@@ -121,7 +127,7 @@ public final class MoltAccelCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: ping, call or load");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: ping, call, load or exports");
     }
 
     /** A client configured from the environment, then from the global options. The caller closes it. */
@@ -132,12 +138,9 @@ public final class MoltAccelCli implements Runnable {
         } catch (IllegalArgumentException e) {
             throw usage("Invalid environment: " + e.getMessage());
         }
-        if (workerCmd != null) {
-            try {
-                b.commandLine(workerCmd);
-            } catch (IllegalArgumentException e) {
-                throw usage("Invalid --worker-cmd: " + e.getMessage());
-            }
+        java.util.List<String> command = workerCommand();
+        if (command != null) {
+            b.command(command);
         }
         if (wire != null) {
             b.wire(wire);
@@ -163,6 +166,51 @@ public final class MoltAccelCli implements Runnable {
             b.poolSize(poolSize);
         }
         return b.build();
+    }
+
+    /**
+     * The worker command of {@code --worker-cmd} (split like a shell) and {@code --worker-arg}, or
+     * {@code null} when neither is given.
+     */
+    java.util.List<String> workerCommand() {
+        boolean hasArgs = workerArgs != null && !workerArgs.isEmpty();
+        if (workerCmd == null && !hasArgs) {
+            return null;
+        }
+        java.util.List<String> command = new java.util.ArrayList<>();
+        if (workerCmd != null) {
+            try {
+                command.addAll(CommandLineSplitter.split(workerCmd));
+            } catch (IllegalArgumentException e) {
+                throw usage("Invalid --worker-cmd: " + e.getMessage());
+            }
+        } else {
+            String env = environment.get("MOLT_WORKER_CMD");
+            if (env == null || env.isBlank()) {
+                throw usage("--worker-arg needs --worker-cmd (or MOLT_WORKER_CMD)");
+            }
+            // PROTOCOL.md section 10: the variable is split on white space (no quotes)
+            if (env.length() > CommandLineSplitter.MAX_CHARS) {
+                throw usage("MOLT_WORKER_CMD is longer than " + CommandLineSplitter.MAX_CHARS + " characters");
+            }
+            int start = -1;
+            for (int i = 0; i <= env.length(); i++) {
+                boolean space = i == env.length() || Character.isWhitespace(env.charAt(i));
+                if (!space && start < 0) {
+                    start = i;
+                } else if (space && start >= 0) {
+                    command.add(env.substring(start, i));
+                    start = -1;
+                }
+            }
+        }
+        if (hasArgs) {
+            if (command.size() + workerArgs.size() > CommandLineSplitter.MAX_ARGS) {
+                throw usage("The worker command has more than " + CommandLineSplitter.MAX_ARGS + " arguments");
+            }
+            command.addAll(workerArgs);
+        }
+        return command;
     }
 
     /**

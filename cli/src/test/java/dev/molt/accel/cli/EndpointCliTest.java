@@ -95,6 +95,9 @@ class EndpointCliTest {
             MoltAccelCliTest.Result load = run("load", "--endpoint", a, "--requests", "2000", "--format", "json");
             assertThat(load.exitCode()).as(load.err()).isZero();
             assertThat(load.out()).contains("\"ok\"");
+            MoltAccelCliTest.Result exports = run("exports", "--endpoint", a);
+            assertThat(exports.exitCode()).as(exports.err()).isZero();
+            assertThat(exports.out()).contains("compute\tmsgpack -> msgpack");
         }
     }
 

@@ -79,6 +79,31 @@ public interface MoltClient extends AutoCloseable {
      */
     void ping(Duration timeout);
 
+    /**
+     * Asks a worker which exports it serves ({@code __exports__}, PROTOCOL.md section 5), starting
+     * one when needed. Empty when the worker cannot say: it answers "Unknown entry" (an older or
+     * foreign worker), or its answer is no manifest. Meant for start-up checks and tools, not for
+     * the hot path: one call, no caching. Like a ping, the question is not counted in
+     * {@link #stats()} nor reported to listeners.
+     *
+     * @throws MoltAccelException when the worker cannot be reached or does not answer within
+     *     {@code timeout}
+     */
+    default java.util.Optional<dev.molt.accel.protocol.ServedExports> exports(Duration timeout) {
+        MoltResult r;
+        try {
+            r = call(dev.molt.accel.protocol.Entries.EXPORTS, new byte[0], CallOptions.builder()
+                    .codec(dev.molt.accel.protocol.Codec.RAW).timeout(timeout).decodeResponse(false).build());
+        } catch (MoltInvalidInputException e) {
+            return java.util.Optional.empty(); // "Unknown entry '__exports__'.": this worker cannot say
+        }
+        try {
+            return java.util.Optional.of(dev.molt.accel.protocol.ServedExports.parse(r.bytes()));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A snapshot of the client's state and counters. */
     ClientStats stats();
 

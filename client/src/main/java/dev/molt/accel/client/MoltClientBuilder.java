@@ -224,6 +224,24 @@ public final class MoltClientBuilder {
     }
 
     /**
+     * Workers served inside this JVM, for tests: each worker of the client is a connection that
+     * {@code server} serves on its own daemon thread over two bounded in-memory pipes (for example
+     * {@code (in, out) -> moltWorker.serve(in, out)} of the Java worker runtime), with the same
+     * frames, deadlines, cancellation and restarts as over a child's stdio, but no process start.
+     * {@code server} must read requests until its input ends and then return. The worker command,
+     * environment, Java options and CDS settings are then ignored; {@link #endpoints} still take
+     * precedence. The testing module ({@code molt-accel-test}) wires this to the worker runtime.
+     *
+     * @param name names the worker in messages
+     */
+    public MoltClientBuilder inMemoryWorker(String name,
+            java.util.function.BiConsumer<java.io.InputStream, java.io.OutputStream> server) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(server, "server");
+        return transport(new dev.molt.accel.client.internal.InMemoryTransport(name, server));
+    }
+
+    /**
      * Workers already running, reached over sockets instead of a child process: each
      * {@code unix:/path/to.sock}, {@code tcp://host:port} or {@code tls://host:port} ({@code [::1]}
      * for an IPv6 literal). A client with endpoints starts no process, and ignores the worker command

@@ -9,7 +9,7 @@ import dev.molt.accel.client.internal.ClientCore;
 import dev.molt.accel.client.internal.InMemoryTransport;
 import dev.molt.accel.protocol.RequestEnvelope;
 import dev.molt.accel.worker.MoltWorker;
-import dev.molt.accel.worker.testing.HeadersWorker;
+import dev.molt.accel.test.worker.HeadersWorker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.internal.InMemoryTransport;
 import dev.molt.accel.worker.MoltWorker;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import dev.molt.accel.client.internal.ClientCore;
 import java.time.Duration;
 import java.util.List;

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.molt.accel.client.internal.ClientCore;
 import dev.molt.accel.client.internal.InMemoryTransport;
 import dev.molt.accel.worker.MoltWorker;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

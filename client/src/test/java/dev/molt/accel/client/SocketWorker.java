@@ -3,7 +3,7 @@ package dev.molt.accel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

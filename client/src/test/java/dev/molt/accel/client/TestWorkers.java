@@ -11,7 +11,7 @@ import java.util.Map;
 /** Builders for clients over the scriptable test worker, and leak checks. */
 final class TestWorkers {
 
-    static final String TEST_WORKER = "dev.molt.accel.worker.testing.TestWorker";
+    static final String TEST_WORKER = "dev.molt.accel.test.worker.TestWorker";
 
     private TestWorkers() {
     }

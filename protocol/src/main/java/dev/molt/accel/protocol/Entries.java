@@ -11,6 +11,12 @@ public final class Entries {
     /** Asks the worker to stop a request in flight. */
     public static final String CANCEL = "__cancel__";
 
+    /**
+     * Asks the worker which exports it serves (optional; newer workers only). A worker that does
+     * not know it answers {@code InvalidInput} "Unknown entry '__exports__'.": it cannot say.
+     */
+    public static final String EXPORTS = "__exports__";
+
     private Entries() {
     }
 

@@ -15,7 +15,9 @@ import java.time.Duration;
  * a fixed, generic sentence per code: no exception class, stack trace or worker message reaches the
  * HTTP client unless {@code exposeDetails} is set ({@code molt.accel.expose-details}). Messages of
  * {@link MoltPayloadValidationException} and {@link MoltRequestTooLargeException} are written by
- * the application, not the worker, and are always shown.
+ * the application, not the worker, and are always shown, and so is the message of an
+ * {@code InvalidInput} that the export marked as safe to show
+ * ({@link MoltInvalidInputException#safeMessage()}; in a Java worker, {@code MoltRejectedException}).
  *
  * <p>Thread-safe. Declare a bean of this type (or a subclass) to change the mapping.
  */
@@ -74,7 +76,12 @@ public class MoltErrorMapper {
         if (e instanceof MoltTimeoutException) {
             return error(504, e, "The worker did not answer in time.", null);
         }
-        if (e instanceof MoltInvalidInputException) {
+        if (e instanceof MoltInvalidInputException invalid) {
+            // a message the export marked as safe to show (already capped and sanitized by the client)
+            String safe = invalid.safeMessage().orElse(null);
+            if (safe != null) {
+                return new MoltHttpError(400, e.errorCode(), safe, null);
+            }
             return error(400, e, "The worker rejected the input.", null);
         }
         if (e instanceof MoltCancelledException) {

@@ -3,6 +3,7 @@ package dev.molt.accel.worker;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.PayloadException;
 import dev.molt.accel.protocol.RequestEnvelope;
+import dev.molt.accel.protocol.SafeErrors;
 import dev.molt.accel.protocol.Status;
 import dev.molt.accel.protocol.Wire;
 import java.util.LinkedHashMap;
@@ -120,6 +121,8 @@ final class Call extends RequestContext implements Runnable {
             } else {
                 finish(Status.CANCELLED, "Request cancelled", null);
             }
+        } catch (MoltRejectedException e) {
+            finish(Status.INVALID_INPUT, SafeErrors.mark(e.getMessage()), null);
         } catch (IllegalArgumentException | PayloadException e) {
             // a PayloadException here comes from the handler's own conversions of its input
             finish(Status.INVALID_INPUT, messageOf(e), null);
@@ -193,6 +196,9 @@ final class Call extends RequestContext implements Runnable {
             }
         }
         String line = sb != null ? sb.toString() : m.substring(0, n);
+        // only a MoltRejectedException may carry the safe mark: a message that quotes a caller's
+        // input could otherwise begin with it
+        line = SafeErrors.unmarked(line);
         return m.length() > n ? line + "..." : line;
     }
 

@@ -120,4 +120,13 @@ public interface MoltContext {
      * @throws NullPointerException when {@code key} or {@code value} is null
      */
     void putMetric(String key, String value);
+
+    /**
+     * A rejection of this request whose message is safe to show to the end user: throw it
+     * ({@code throw ctx.reject("quantity must be positive")}). The request is answered
+     * {@code InvalidInput} with the message marked as safe (see {@link MoltRejectedException}).
+     */
+    default MoltRejectedException reject(String message) {
+        return new MoltRejectedException(message);
+    }
 }

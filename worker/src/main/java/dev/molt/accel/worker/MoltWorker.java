@@ -2,6 +2,7 @@ package dev.molt.accel.worker;
 
 import dev.molt.accel.protocol.ExportsManifest;
 import dev.molt.accel.protocol.Frames;
+import dev.molt.accel.protocol.ServedExports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,6 +71,7 @@ public final class MoltWorker {
     private final Map<String, Route> routes;
     private final SocketOptions socketOptions;
     private final RequestLog requestLog;
+    private final byte[] exportsJson;
 
     private MoltWorker(Builder b) {
         this.requestLog = b.requestLog;
@@ -79,6 +81,26 @@ public final class MoltWorker {
         this.drainTimeout = b.drainTimeout;
         this.routes = Routes.build(b.manifest, b.exports, b.manifestIsPromise);
         this.socketOptions = b.socketOptions();
+        this.exportsJson = served(routes).toJson();
+    }
+
+    /** The served entries as {@code __exports__} answers them: the codecs callers must use. */
+    private static ServedExports served(Map<String, Route> routes) {
+        List<ServedExports.Entry> entries = new ArrayList<>(routes.size());
+        for (Route r : routes.values()) {
+            entries.add(new ServedExports.Entry(r.name(), r.codecIn(), r.codecIn() == null ? null : r.responseCodec(r.codecIn())));
+        }
+        return new ServedExports("0.1", entries);
+    }
+
+    /** What this worker serves, as {@code __exports__} answers it. */
+    public ServedExports exports() {
+        return ServedExports.parse(exportsJson);
+    }
+
+    /** The JSON answer of {@code __exports__}, built once; callers must not change it. */
+    byte[] exportsJson() {
+        return exportsJson;
     }
 
     static String printable(String s, int max) {

@@ -39,6 +39,7 @@ final class Session {
     private static final byte[] EMPTY = new byte[0];
 
     private final Map<String, Route> routes;
+    private final byte[] exportsJson;
     private final int maxFrameBytes;
     private final long drainTimeoutNanos;
     private final int maxInFlight;
@@ -72,6 +73,7 @@ final class Session {
             Runnable onOutputClosed) {
         this.routes = worker.routes();
         this.requestLog = worker.requestLog();
+        this.exportsJson = worker.exportsJson();
         this.maxFrameBytes = worker.maxFrameBytes();
         this.drainTimeoutNanos = worker.drainTimeout().toNanos();
         this.maxInFlight = maxInFlight;
@@ -269,6 +271,9 @@ final class Session {
         if (Entries.isReserved(entry)) {
             if (entry.equals(Entries.PING)) {
                 write(wire, ResponseEnvelope.ok(request.requestId(), Codec.RAW, EMPTY, Map.of()));
+            } else if (entry.equals(Entries.EXPORTS)) {
+                // prebuilt and small: answered by the reader like a ping, never behind the queue
+                write(wire, ResponseEnvelope.ok(request.requestId(), Codec.JSON, exportsJson, Map.of()));
             } else if (entry.equals(Entries.CANCEL)) {
                 write(wire, ResponseEnvelope.cancelAck(request.requestId()));
                 Call target = inflight.get(request.requestId());

@@ -9,7 +9,7 @@ import dev.molt.accel.protocol.RequestEnvelope;
 import dev.molt.accel.protocol.ResponseEnvelope;
 import dev.molt.accel.protocol.Status;
 import dev.molt.accel.protocol.Wire;
-import dev.molt.accel.worker.testing.HeadersWorker;
+import dev.molt.accel.test.worker.HeadersWorker;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

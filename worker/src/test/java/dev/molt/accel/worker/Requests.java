@@ -8,7 +8,7 @@ import dev.molt.accel.protocol.Status;
 import dev.molt.accel.protocol.Wire;
 import dev.molt.accel.worker.demo.DemoExports;
 import dev.molt.accel.worker.demo.FakeDb;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.molt.accel.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -14,6 +14,7 @@ import dev.molt.accel.client.MoltWorkerUnavailableException;
 
 import dev.molt.accel.protocol.Envelopes;
 import dev.molt.accel.protocol.RequestEnvelope;
+import dev.molt.accel.protocol.Entries;
 import dev.molt.accel.protocol.ResponseEnvelope;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,7 @@ final class CallOutcomes {
             }
             case TIMEOUT -> attemptFailed(call, a, new MoltTimeoutException(message(r, "Request timed out"), call.entry, a.id, null), r, clientNanos);
             case CANCELLED -> attemptFailed(call, a, new MoltCancelledException(message(r, "Request cancelled"), call.entry, a.id, null), r, clientNanos);
-            case INVALID_INPUT -> attemptFailed(call, a, new MoltInvalidInputException(message(r, "Invalid input"), call.entry, a.id, null), r, clientNanos);
+            case INVALID_INPUT -> attemptFailed(call, a, MoltInvalidInputException.fromWorker(r.error(), call.entry, a.id), r, clientNanos);
             case INTERNAL_ERROR -> attemptFailed(call, a, new MoltInternalErrorException(message(r, "Internal error"), call.entry, a.id, null), r, clientNanos);
         }
         core.supervisor.closeIfDrained(w);
@@ -178,7 +179,7 @@ final class CallOutcomes {
     }
 
     void ended(Call call, String outcome) {
-        if (call.pinned == null) {
+        if (call.pinned == null && !Entries.isReserved(call.entry)) {
             core.listener.callCompleted(call.entry, outcome, core.now() - call.startNanos);
         }
     }
@@ -220,7 +221,9 @@ final class CallOutcomes {
             core.supervisor.closeIfDrained(a.worker);
         }
         core.cancels.incrementAndGet();
-        core.listener.callCancelled(call.entry);
+        if (!Entries.isReserved(call.entry)) {
+            core.listener.callCancelled(call.entry);
+        }
         ended(call, MoltErrorCode.CANCELLED.code());
         log.debug("Call to '{}' {}", call.entry, why);
     }

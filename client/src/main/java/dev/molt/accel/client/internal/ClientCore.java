@@ -236,8 +236,12 @@ public final class ClientCore implements MoltClient {
             return failed;
         }
         Call call = new Call(this, entry, bytes, options, null, async, now);
-        calls.incrementAndGet();
-        listener.callStarted(entry);
+        if (!Entries.isReserved(entry)) {
+            // a reserved entry (__exports__ asked through call()) is a control question, like a ping:
+            // neither counted nor reported to listeners and meters
+            calls.incrementAndGet();
+            listener.callStarted(entry);
+        }
         dispatch(call);
         return call;
     }

@@ -8,7 +8,7 @@ import dev.molt.accel.demo.DemoApplication;
 import dev.molt.accel.spring.MoltOffload;
 import dev.molt.accel.spring.MoltOffloadContext;
 import dev.molt.accel.spring.MoltPayloadBuilder;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

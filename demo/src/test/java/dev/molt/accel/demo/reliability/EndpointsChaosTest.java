@@ -7,7 +7,7 @@ import dev.molt.accel.client.CallOptions;
 import dev.molt.accel.client.EndpointState;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.demo.DemoApplication;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

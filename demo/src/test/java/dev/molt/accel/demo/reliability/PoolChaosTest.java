@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.demo.DemoApplication;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

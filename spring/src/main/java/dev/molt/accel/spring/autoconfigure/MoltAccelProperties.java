@@ -54,6 +54,13 @@ public class MoltAccelProperties implements Validator {
     private boolean failFast = false;
 
     /**
+     * Factor applied to every deadline: call timeouts (the timeout properties and
+     * {@code @MoltOffload(timeoutMs)} values alike) and worker start timeouts. Meant for tests on
+     * slow or busy machines (for example 5); 1 changes nothing.
+     */
+    private double timeoutScale = 1.0;
+
+    /**
      * Largest request body (counted while it is read, chunked or not) and largest encoded payload
      * accepted by an offloaded endpoint (else 413).
      */
@@ -187,6 +194,25 @@ public class MoltAccelProperties implements Validator {
 
     public void setFailFast(boolean failFast) {
         this.failFast = failFast;
+    }
+
+    public double getTimeoutScale() {
+        return timeoutScale;
+    }
+
+    public void setTimeoutScale(double timeoutScale) {
+        this.timeoutScale = timeoutScale;
+    }
+
+    /**
+     * {@code d} multiplied by {@link #getTimeoutScale()}, saturating; zero (no deadline) stays zero.
+     */
+    public Duration scaled(Duration d) {
+        if (timeoutScale == 1.0 || d.isZero() || d.isNegative()) {
+            return d;
+        }
+        double nanos = d.toNanos() * timeoutScale;
+        return Duration.ofNanos(nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1L, Math.round(nanos)));
     }
 
     public DataSize getMaxRequestSize() {
@@ -384,6 +410,9 @@ public class MoltAccelProperties implements Validator {
             errors.rejectValue("maxRequestSize", "range", "must be positive");
         }
         nonNegative(errors, "retryAfter", p.retryAfter);
+        if (!(p.timeoutScale > 0 && p.timeoutScale <= 1000)) {
+            errors.rejectValue("timeoutScale", "range", "must be above 0 and at most 1000");
+        }
         PoolProperties defaults = p.defaultPool();
         validatePool(errors, "", defaults, defaults);
         for (Map.Entry<String, PoolProperties> e : p.workers.entrySet()) {

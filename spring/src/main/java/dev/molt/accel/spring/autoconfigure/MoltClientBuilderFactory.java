@@ -72,7 +72,12 @@ public class MoltClientBuilderFactory {
      */
     public MoltClientBuilder newBuilder(String pool) {
         MoltClientBuilder b = MoltClient.builder();
-        configure(properties.pool(pool), b, sslBundles);
+        PoolProperties settings = properties.pool(pool);
+        configure(settings, b, sslBundles);
+        if (properties.getTimeoutScale() != 1.0) {
+            b.startTimeout(properties.scaled(settings.getWorker().getStartTimeout()))
+                    .defaultOptions(scaled(callOptions(settings)));
+        }
         List<MoltClientListener> all = new ArrayList<>();
         if (listener != MoltClientListener.NONE) {
             all.add(listener);
@@ -185,9 +190,15 @@ public class MoltClientBuilderFactory {
         }
     }
 
-    /** The call options of calls that name none: timeout and retries of the default pool. */
+    /** The call options of calls that name none: timeout (scaled) and retries of the default pool. */
     public CallOptions defaultCallOptions() {
-        return callOptions(properties.pool(MoltAccelProperties.DEFAULT_POOL));
+        return scaled(callOptions(properties.pool(MoltAccelProperties.DEFAULT_POOL)));
+    }
+
+    /** {@code options} with their timeout multiplied by {@code molt.accel.timeout-scale}. */
+    private CallOptions scaled(CallOptions options) {
+        return properties.getTimeoutScale() == 1.0 ? options
+                : options.toBuilder().timeout(properties.scaled(options.timeout())).build();
     }
 
     /** The call options of calls to {@code pool} that name none. */

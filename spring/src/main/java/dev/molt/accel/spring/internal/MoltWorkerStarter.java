@@ -21,8 +21,10 @@ import org.springframework.context.SmartLifecycle;
  * Starts the shared workers of every pool whose {@code eager-start} is set while the application
  * starts, before the web server takes requests, all pools at once, and waits for their readiness
  * {@code __ping__}. A worker that cannot start is logged and the application starts anyway (the
- * next call tries again), unless that pool's {@code fail-fast} is set. The threads it uses for
- * this end before {@link #start()} returns.
+ * next call tries again), unless that pool's {@code fail-fast} is set. Once a pool's workers are
+ * ready, its {@code @MoltOffload} methods are checked against what the worker serves
+ * ({@code __exports__}, when it can say): a problem fails the start when the pool is fail-fast and
+ * is logged at WARN otherwise. The threads it uses for this end before {@link #start()} returns.
  */
 public final class MoltWorkerStarter implements SmartLifecycle {
 
@@ -94,13 +96,25 @@ public final class MoltWorkerStarter implements SmartLifecycle {
             log.info("Molt workers of pool '{}' ready in {} ms: {}", name, (System.nanoTime() - t0) / 1_000_000,
                     client.stats().pids());
         } catch (MoltAccelException e) {
-            if (settings.getFailFast()) {
-                log.error("Molt worker of pool '{}' could not be started and the pool is fail-fast", name);
-                throw e;
-            }
-            log.warn("Molt worker of pool '{}' could not be started ({}); its offloaded endpoints answer 503 (or fall "
-                    + "back) until a later call starts one", name, e.getMessage());
+            startFailed(settings, name, e);
+            return;
         }
+        List<OffloadPlan> plans = new ArrayList<>();
+        for (OffloadPlan p : registry.plans()) {
+            if (name.equals(p.pool()) && p.mode() == ClientMode.SHARED) {
+                plans.add(p);
+            }
+        }
+        ExportsCheck.check(name, client, plans, settings.getWorker().getStartTimeout(), settings.getFailFast());
+    }
+
+    private static void startFailed(PoolProperties settings, String name, MoltAccelException e) {
+        if (settings.getFailFast()) {
+            log.error("Molt worker of pool '{}' could not be started and the pool is fail-fast", name);
+            throw e;
+        }
+        log.warn("Molt worker of pool '{}' could not be started ({}); its offloaded endpoints answer 503 (or fall "
+                + "back) until a later call starts one", name, e.getMessage());
     }
 
     @Override

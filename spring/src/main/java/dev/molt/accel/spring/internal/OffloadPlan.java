@@ -37,6 +37,7 @@ public final class OffloadPlan {
     private final Codec codec;
     private final Codec codecOut;
     private final AtomicBoolean codecMismatchLogged = new AtomicBoolean();
+    private final AtomicBoolean misconfigurationLogged = new AtomicBoolean();
     private final CallOptions baseOptions;
     private final boolean hasContextHooks;
     private final boolean allowFallback;
@@ -178,10 +179,29 @@ public final class OffloadPlan {
         return baseOptions;
     }
 
-    /** Whether the method body runs instead of answering {@code failure}. */
+    /**
+     * Whether the method body runs instead of answering {@code failure}. Every failed call passes
+     * here, so this is also where an answer meaning "misconfigured" ("Unknown entry", a codec the
+     * export does not take) is logged at WARN, once per method: the HTTP client only sees a 400.
+     */
     public boolean fallsBackOn(Throwable failure) {
+        Throwable t = Offloader.unwrap(failure, entry);
+        if (t instanceof MoltInvalidInputException invalid && invalid.safeMessage().isEmpty()) {
+            warnIfMisconfigured(invalid);
+        }
         return allowFallback && failure instanceof MoltAccelException
                 && !(failure instanceof MoltInvalidInputException) && !(failure instanceof MoltCancelledException);
+    }
+
+    private void warnIfMisconfigured(MoltInvalidInputException e) {
+        String m = e.getMessage();
+        if (m == null || !(m.startsWith("Unknown entry '") || m.contains("expects codec"))
+                || !misconfigurationLogged.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("@MoltOffload on {}.{}: the worker{} answered entry '{}' (codec {}) with \"{}\"; the endpoint answers "
+                + "400 until the entry or codec is fixed (logged once)", method.getDeclaringClass().getName(),
+                method.getName(), pool == null ? "" : " of pool '" + pool + "'", entry, codec.id(), m);
     }
 
     /** The payload of one call: the builder's, else the arguments. */

@@ -150,7 +150,8 @@ public final class OffloadPlanFactory {
         long backoffMax = a.retryBackoffMaxMs() >= 0 ? a.retryBackoffMaxMs()
                 : Math.max(backoff, retry.getBackoffMax().toMillis());
         int maxRetries = a.maxRetries() >= 0 ? a.maxRetries() : retry.getMaxRetries();
-        Duration timeout = a.timeoutMs() >= 0 ? Duration.ofMillis(a.timeoutMs()) : settings.getTimeout();
+        // molt.accel.timeout-scale lengthens annotation values too (tests on slow machines)
+        Duration timeout = properties.scaled(a.timeoutMs() >= 0 ? Duration.ofMillis(a.timeoutMs()) : settings.getTimeout());
         b.options = CallOptions.builder()
                 .codec(b.codec)
                 .timeout(timeout)
@@ -212,7 +213,8 @@ public final class OffloadPlanFactory {
                     + method.getGenericReturnType().getTypeName());
         }
         parameters(method, b);
-        b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode, settings);
+        b.asyncTimeoutMillis = asyncTimeout(timeout, b.mode, settings,
+                properties.scaled(settings.getWorker().getStartTimeout()));
         return new OffloadPlan(b);
     }
 
@@ -253,13 +255,13 @@ public final class OffloadPlanFactory {
      * Only a call that may wait for a client's very first worker start (no eager start, or a
      * worker per request) may also take the start timeout.
      */
-    private static long asyncTimeout(Duration timeout, ClientMode mode, PoolProperties pool) {
+    private static long asyncTimeout(Duration timeout, ClientMode mode, PoolProperties pool, Duration startTimeout) {
         if (timeout.isZero()) {
             return 0;
         }
         boolean mayWaitForFirstStart = !Boolean.TRUE.equals(pool.getEagerStart()) || mode != ClientMode.SHARED;
         return timeout.toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS
-                + (mayWaitForFirstStart ? pool.getWorker().getStartTimeout().toMillis() : 0);
+                + (mayWaitForFirstStart ? startTimeout.toMillis() : 0);
     }
 
     private static boolean flag(MoltOffload.Flag flag, boolean dflt) {

@@ -62,6 +62,17 @@ public final class OffloadRegistry {
         }
     }
 
+    /** The plans created so far (after start-up: every offloaded method of a singleton bean). */
+    public java.util.List<OffloadPlan> plans() {
+        java.util.List<OffloadPlan> out = new java.util.ArrayList<>();
+        for (Object p : plans.values()) {
+            if (p instanceof OffloadPlan plan) {
+                out.add(plan);
+            }
+        }
+        return out;
+    }
+
     public Offloader offloader() {
         return offloader;
     }

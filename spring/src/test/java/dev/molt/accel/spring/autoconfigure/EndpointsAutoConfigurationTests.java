@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.molt.accel.client.CallOptions;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.spring.MoltPools;
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

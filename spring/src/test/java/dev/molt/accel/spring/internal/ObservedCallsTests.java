@@ -13,7 +13,7 @@ import dev.molt.accel.protocol.Payloads;
 import dev.molt.accel.spring.observation.DefaultMoltObservationConvention;
 import dev.molt.accel.spring.observation.MoltCallContext;
 import dev.molt.accel.spring.testsupport.TestWorkers;
-import dev.molt.accel.worker.testing.HeadersWorker;
+import dev.molt.accel.test.worker.HeadersWorker;
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.Timer;

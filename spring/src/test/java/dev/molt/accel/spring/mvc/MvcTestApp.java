@@ -276,6 +276,18 @@ public class MvcTestApp {
             return notRun();
         }
 
+        @GetMapping("/reject")
+        @MoltOffload(entry = "reject", timeoutMs = 5000)
+        public Map<String, Object> reject(@RequestParam String message) {
+            return notRun();
+        }
+
+        @GetMapping("/invalid")
+        @MoltOffload(entry = "invalid", timeoutMs = 5000)
+        public Map<String, Object> invalid(@RequestParam String message) {
+            return notRun();
+        }
+
         @GetMapping("/cancellable")
         @MoltOffload(entry = "sleep", timeoutMs = 10_000, cancelCheck = "headerCancelCheck")
         public Map<String, Object> cancellable(@RequestParam long ms, @RequestParam boolean cooperative) {

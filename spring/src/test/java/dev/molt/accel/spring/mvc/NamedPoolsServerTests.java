@@ -74,6 +74,7 @@ class NamedPoolsServerTests {
         assertThat(defaultPids).hasSize(1);
         assertThat(TestWorkers.descendants()).containsAll(testPids).containsAll(defaultPids);
         assertThat(pools.defaultPool()).isSameAs(defaultClient);
+        // the start-up check's __exports__ is a control question: not counted
         assertThat(test.stats().calls()).isZero();
 
         RawHttp.Answer bundled = get("/pools/bundled");

@@ -1,6 +1,6 @@
 package dev.molt.accel.spring.testsupport;
 
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

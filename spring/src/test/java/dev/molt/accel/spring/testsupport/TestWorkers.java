@@ -1,6 +1,6 @@
 package dev.molt.accel.spring.testsupport;
 
-import dev.molt.accel.worker.testing.TestWorker;
+import dev.molt.accel.test.worker.TestWorker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,5 +47,11 @@ public final class TestWorkers {
     public static Set<Long> descendants() {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .collect(Collectors.toSet());
+    }
+
+    /** Waits (up to 15 s) until every live descendant of this JVM is one of {@code before}. */
+    public static void awaitOnlyDescendants(Set<Long> before) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> before.containsAll(descendants()));
     }
 }

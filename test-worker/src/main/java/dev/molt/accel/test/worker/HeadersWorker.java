@@ -1,4 +1,4 @@
-package dev.molt.accel.worker.testing;
+package dev.molt.accel.test.worker;
 
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.worker.Export;
@@ -11,7 +11,7 @@ import java.util.Map;
  * The {@link TestWorker} entries plus {@code echo_headers} (msgpack, any payload): answers
  * {@code {"headers": ctx.headers(), "trace_id": ctx.traceId() or nil}}, so tests can see what a
  * handler is given of a request's headers. Launch as a process
- * ({@code java -cp <test class path> dev.molt.accel.worker.testing.HeadersWorker --stdio}) or
+ * ({@code java -cp <test class path> dev.molt.accel.test.worker.HeadersWorker --stdio}) or
  * configure an in-process worker with {@link #configure(MoltWorker.Builder)}.
  */
 public final class HeadersWorker {

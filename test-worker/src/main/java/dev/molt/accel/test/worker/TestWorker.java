@@ -1,4 +1,4 @@
-package dev.molt.accel.worker.testing;
+package dev.molt.accel.test.worker;
 
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.ExportsManifest;
@@ -27,13 +27,22 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A scriptable worker for tests, in the spirit of MockWebServer: the default manifest with the demo
- * exports plus control entries that misbehave on request. Launch it as a process with
- * {@link #command(String...)} ({@code java -cp <test class path> dev.molt.accel.worker.testing.TestWorker --stdio}),
- * or register {@link #exports()} with an in-process {@link MoltWorker}.
+ * exports plus control entries that answer, wait, fail or misbehave on request, chosen by the call
+ * itself (no set-up). Launch it as a process with {@link #command(String...)}
+ * ({@code java -cp <test class path> dev.molt.accel.test.worker.TestWorker --stdio}), give that
+ * command to a client or to {@code molt.accel.worker.command}, or register {@link #exports()} with
+ * an in-process {@link MoltWorker} (see {@code MoltInProcessWorker} of {@code molt-accel-test}).
  *
  * <p>Entries (msgpack in and out unless stated):
  * <ul>
  *   <li>{@code echo} (any codec): answers the payload bytes in the request's codec.</li>
+ *   <li>{@code reply} {@code {"value": v, "delay_ms": N}}: answers {@code v} (nil when absent),
+ *       after a cooperative wait of N ms (default 0).</li>
+ *   <li>{@code hang}: never answers by itself; waits (cooperatively) until the call is cancelled
+ *       or its deadline passes, as a stuck backend would.</li>
+ *   <li>{@code reject} {@code {"message": s}}: {@code InvalidInput} with {@code s} marked as safe to
+ *       show ({@code MoltRejectedException}); {@code invalid} {@code {"message": s}}: an
+ *       {@code IllegalArgumentException}, {@code InvalidInput} with a message that stays private.</li>
  *   <li>{@code sleep} {@code {"ms": N, "cooperative": bool}}: sleeps N ms; when cooperative,
  *       parked once and woken by the worker on cancellation -> {@code {"slept": N}}.</li>
  *   <li>{@code fail} {@code {"message": s}}: throws {@code RuntimeException(s)} -> InternalError.</li>
@@ -82,6 +91,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code MOLT_TEST_CHILD_LOG=<file>} appends the pid of every grandchild to the file. A process in a
  * hostile mode halts (code 9) after {@code MOLT_TEST_MAX_LIFETIME_MS} (default 120000), so a test
  * that fails to clean up does not leave it behind for long.
+ *
+ * <p>Test code: the entries keep process-wide counters ({@code count}, {@code stats}); the exports
+ * are thread-safe. A process started from {@link #command} belongs to whoever starts it (a client
+ * closes the workers it started).
  */
 public final class TestWorker {
 
@@ -93,6 +106,7 @@ public final class TestWorker {
     private TestWorker() {
     }
 
+    /** Runs the worker on stdin and stdout (or in the hostile modes of {@code MOLT_TEST_MODE}). */
     public static void main(String[] args) throws InterruptedException, java.io.IOException {
         String startLog = System.getenv("MOLT_TEST_START_LOG");
         if (startLog != null && !startLog.isBlank()) {
@@ -136,7 +150,7 @@ public final class TestWorker {
 
     /**
      * The command line starting a TestWorker process with this JVM and class path:
-     * {@code java -Xlog:all=warning:stderr -cp <class path> dev.molt.accel.worker.testing.TestWorker --stdio <args>}.
+     * {@code java -Xlog:all=warning:stderr -cp <class path> dev.molt.accel.test.worker.TestWorker --stdio <args>}.
      */
     public static List<String> command(String... args) {
         return javaCommand(TestWorker.class.getName(), args);
@@ -160,6 +174,26 @@ public final class TestWorker {
     public static List<Export> exports() {
         return List.of(
                 Export.anyCodec("echo", byte[].class, (bytes, ctx) -> bytes),
+                Export.of("reply", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    Map<String, Object> m = map(p);
+                    cooperativeSleep(number(m.get("delay_ms"), 0), ctx);
+                    return m.get("value");
+                }),
+                Export.of("hang", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    RUNNING.incrementAndGet();
+                    try {
+                        cooperativeSleep(Long.MAX_VALUE / 4_000_000L, ctx);
+                    } finally {
+                        RUNNING.decrementAndGet();
+                    }
+                    return null;
+                }),
+                Export.of("reject", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    throw ctx.reject(String.valueOf(map(p).getOrDefault("message", "rejected")));
+                }),
+                Export.of("invalid", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
+                    throw new IllegalArgumentException(String.valueOf(map(p).getOrDefault("message", "invalid")));
+                }),
                 Export.of("sleep", Codec.MSGPACK, Codec.MSGPACK, Object.class, TestWorker::sleep),
                 Export.of("fail", Codec.MSGPACK, Codec.MSGPACK, Object.class, (p, ctx) -> {
                     throw new RuntimeException(String.valueOf(map(p).getOrDefault("message", "fail")));

@@ -1,4 +1,4 @@
-package dev.molt.accel.worker.testing;
+package dev.molt.accel.test.worker;
 
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Entries;
