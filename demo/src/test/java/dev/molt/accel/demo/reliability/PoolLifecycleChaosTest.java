@@ -52,6 +52,8 @@ class PoolLifecycleChaosTest {
     static final class ClosedLoop {
         final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         final List<Long> micros = Collections.synchronizedList(new ArrayList<>());
+        /** The first answer body of each status other than 200, for the report. */
+        final Map<Integer, String> firstErrors = new ConcurrentHashMap<>();
 
         void run(int port, String path, int connections, Duration length, Runnable sample) throws Exception {
             ExecutorService threads = Executors.newFixedThreadPool(connections + 1);
@@ -70,9 +72,14 @@ class PoolLifecycleChaosTest {
                             long t0 = System.nanoTime();
                             int status;
                             try {
-                                status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+                                HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString());
+                                status = resp.statusCode();
+                                if (status != 200) {
+                                    firstErrors.putIfAbsent(status, resp.body());
+                                }
                             } catch (java.io.IOException e) {
                                 status = -1;
+                                firstErrors.putIfAbsent(status, e.toString());
                             }
                             micros.add((System.nanoTime() - t0) / 1_000);
                             statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
@@ -146,7 +153,7 @@ class PoolLifecycleChaosTest {
                     + "(" + load.total() / Math.max(1, LOAD.toSeconds()) + "/s), statuses " + statuses + ", worker calls " + calls
                     + ", recycles " + recycles + ", worker generations seen " + generations.size() + ", p50 "
                     + load.percentileMicros(0.5) + " us, p99 " + load.percentileMicros(0.99) + " us, max "
-                    + load.percentileMicros(1.0) + " us, stats " + client.stats());
+                    + load.percentileMicros(1.0) + " us, errors " + load.firstErrors + ", stats " + client.stats());
             assertThat(statuses).as("every request answered 200").containsOnlyKeys(200);
             assertThat(recycles).as("recycles at 2,000 calls (jitter 10 %%) of %s calls", calls)
                     .isGreaterThanOrEqualTo(Math.max(2, calls / 2_000 - 2));
@@ -192,7 +199,7 @@ class PoolLifecycleChaosTest {
             System.out.println("elastic: burst of 32 connections x 4 s on a 50 ms export, " + burst.total() + " requests, statuses "
                     + burst.statusCounts() + "; pool grew after " + grewAfterMillis.get() + " ms to size " + maxSize.get()
                     + " (" + maxWorkers.get() + " workers taking calls, max-pool-size 3); back at size 1 "
-                    + shrankAfterMillis + " ms after the burst (idle-timeout 3 s); stats " + client.stats());
+                    + shrankAfterMillis + " ms after the burst (idle-timeout 3 s); errors " + burst.firstErrors + "; stats " + client.stats());
             assertThat(burst.statusCounts()).as("every burst request answered 200").containsOnlyKeys(200);
             assertThat(maxSize.get()).as("the pool grew").isBetween(2, 3);
             assertThat(maxWorkers.get()).as("and its new workers took calls").isGreaterThanOrEqualTo(2);
