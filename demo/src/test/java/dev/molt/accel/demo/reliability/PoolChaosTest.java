@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.demo.DemoApplication;
-import dev.molt.accel.spring.autoconfigure.MoltClientBuilderCustomizer;
 import dev.molt.accel.worker.testing.TestWorker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Chaos with the demo's own pool settings (pool of 1 and the spare worker the demo configures),
@@ -45,19 +44,12 @@ class PoolChaosTest {
     static final Duration TIMEOUT = Duration.ofMillis(250);
 
     /**
-     * The test worker (it has the non-idempotent {@code touch} export), started the way the demo
-     * starts its bundled worker: from the application's class path with the same JVM options and
-     * class-data sharing archive, and with {@code --warmup}, so that it runs its exports' samples
-     * before it answers its first {@code __ping__} and a replacement's first calls are not its first
-     * decodes.
+     * The test worker (it has the non-idempotent {@code touch} export), with {@code --warmup} as the
+     * demo gives its bundled worker: it runs its exports' samples before it answers its first
+     * {@code __ping__}, so that a replacement's first calls are not its first decodes.
      */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class TestWorkerLikeTheBundledOne {
-
-        @Bean
-        MoltClientBuilderCustomizer testWorkerLikeTheBundledOne() {
-            return b -> b.javaWorker(TestWorker.class.getName(), "--stdio", "--warmup");
-        }
+    static void testWorker(DynamicPropertyRegistry registry) {
+        registry.add("molt.accel.worker.command-line", () -> String.join(" ", TestWorker.command("--stdio", "--warmup")));
     }
 
     /**
@@ -76,10 +68,15 @@ class PoolChaosTest {
 
     /** The demo's defaults: one worker, plus the spare worker of the demo's application.properties. */
     @Nested
-    @SpringBootTest(classes = {DemoApplication.class, ChaosTest.ChaosEndpoints.class, TestWorkerLikeTheBundledOne.class},
+    @SpringBootTest(classes = {DemoApplication.class, ChaosTest.ChaosEndpoints.class},
             webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     class DemoDefaults {
+
+        @DynamicPropertySource
+        static void worker(DynamicPropertyRegistry registry) {
+            testWorker(registry);
+        }
 
         @LocalServerPort
         int port;
@@ -142,9 +139,14 @@ class PoolChaosTest {
 
     /** A pool of 2 (and the demo's spare) whose two workers are killed together every 2 s. */
     @Nested
-    @SpringBootTest(classes = {DemoApplication.class, ChaosTest.ChaosEndpoints.class, TestWorkerLikeTheBundledOne.class},
+    @SpringBootTest(classes = {DemoApplication.class, ChaosTest.ChaosEndpoints.class},
             webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "molt.accel.pool-size=2")
     class PoolOfTwo {
+
+        @DynamicPropertySource
+        static void worker(DynamicPropertyRegistry registry) {
+            testWorker(registry);
+        }
 
         @LocalServerPort
         int port;

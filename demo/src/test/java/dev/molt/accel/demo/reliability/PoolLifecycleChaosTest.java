@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -163,11 +165,15 @@ class PoolLifecycleChaosTest {
 
     /** An elastic pool (1 to 3 workers) over the test worker, growing under a burst of slow calls. */
     @Nested
-    @SpringBootTest(classes = {DemoApplication.class, PoolLifecycleChaosTest.SlowEndpoint.class,
-            PoolChaosTest.TestWorkerLikeTheBundledOne.class},
+    @SpringBootTest(classes = {DemoApplication.class, PoolLifecycleChaosTest.SlowEndpoint.class},
             webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
             properties = {"molt.accel.max-pool-size=3", "molt.accel.scale-up-in-flight=4", "molt.accel.idle-timeout=3s"})
     class Elastic {
+
+        @DynamicPropertySource
+        static void worker(DynamicPropertyRegistry registry) {
+            PoolChaosTest.testWorker(registry);
+        }
 
         @LocalServerPort
         int port;
