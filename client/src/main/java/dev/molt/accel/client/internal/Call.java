@@ -36,6 +36,11 @@ final class Call extends CompletableFuture<MoltResult> {
     int restartsUsed;
     /** Re-sends after Busy or Timeout; touched by one attempt at a time. */
     int retriesUsed;
+    /**
+     * Attempts moved to another worker before their frame was written (their worker died or was
+     * retired first): they cost no restart, whatever the call's idempotency, but are bounded.
+     */
+    int redirects;
     /** Attempts made (frames sent or about to be). */
     volatile int attempts;
     volatile Attempt attempt;

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class CallOutcomes {
 
     private static final Logger log = LoggerFactory.getLogger(CallOutcomes.class);
+    /** Moves of one call's unsent attempt to another worker, after which it fails as its worker's loss decides. */
+    static final int MAX_REDIRECTS = 8;
 
     private final ClientCore core;
 
@@ -116,6 +118,38 @@ final class CallOutcomes {
                 }
             }
         }
+    }
+
+    /**
+     * Sends again, on another worker, an attempt whose frame was never written: its worker died or
+     * stopped taking calls before the frame reached the pipe, so the worker never saw the request.
+     * This holds for any call, idempotent or not, and uses none of its restarts; it is bounded by
+     * {@link #MAX_REDIRECTS} and by the call's deadline (checked when the attempt is sent). The
+     * attempt is settled and out of its worker's pending calls already. The dispatch writes, so it
+     * runs on the lifecycle executor.
+     */
+    void redirect(Call call, Attempt a, MoltAccelException failure) {
+        if (call.isDecided()) {
+            return;
+        }
+        if (call.pinned != null || call.redirects >= MAX_REDIRECTS) {
+            attemptFailed(call, a, failure, null, 0);
+            return;
+        }
+        call.redirects++;
+        call.attempts--;
+        log.debug("Call to '{}' goes to another worker, unsent: {}", call.entry, failure.getMessage());
+        onLifecycleOrFail(call, failure, () -> core.dispatch(call));
+    }
+
+    /** Whether the retry policy re-sends {@code call} now if its worker is lost (idempotent, restarts and time left). */
+    boolean resendsAfterLoss(Call call) {
+        if (call.isDecided()) {
+            return false;
+        }
+        long left = call.deadlineNanos == 0 ? RetryPolicy.NO_DEADLINE : call.deadlineNanos - core.now();
+        return RetryPolicy.decide(RetryPolicy.Failure.WORKER_LOST, call.retryOptions(core.maxRestarts), call.retriesUsed,
+                call.restartsUsed, left, core.closed).action() == RetryPolicy.Action.RESEND;
     }
 
     void onLifecycleOrFail(Call call, MoltAccelException failure, Runnable task) {

@@ -378,11 +378,18 @@ public final class ClientCore implements MoltClient {
         call.attempts++;
         w.pending.put(id, a);
         WorkerProcess.State state = w.state();
-        if (state != WorkerProcess.State.READY && w.gracefulRetire && call.pinned == null) {
-            // recycled or shrunk after this call picked it: never written, so it goes elsewhere
+        if (state != WorkerProcess.State.READY && call.pinned == null) {
+            // the worker stopped taking calls (retired, replaced or dead) after this call picked it:
+            // the frame was never written, so another worker takes the call, whatever its idempotency
             if (w.pending.remove(id) != null && a.settle()) {
-                call.attempts--;
-                dispatch(call);
+                if (call.redirects < CallOutcomes.MAX_REDIRECTS) {
+                    call.redirects++;
+                    call.attempts--;
+                    dispatch(call);
+                } else {
+                    outcomes.attemptFailed(call, a, new MoltWorkerUnavailableException("Worker " + w.pid
+                            + " stopped taking calls: " + w.deathReason(), call.entry, id, null), null, 0);
+                }
             }
             return;
         }

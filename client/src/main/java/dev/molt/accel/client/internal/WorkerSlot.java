@@ -84,6 +84,7 @@ final class WorkerSlot {
 
     /** The slot's worker, or the start of one on the lifecycle executor (never on the caller's thread). */
     CompletableFuture<WorkerProcess> ensureStarted() {
+        adoptSpareIfEmpty();
         CompletableFuture<WorkerProcess> f;
         synchronized (this) {
             WorkerProcess w = current;
@@ -113,6 +114,27 @@ final class WorkerSlot {
             started(f, null, new MoltWorkerUnavailableException("The client is closed", null, 0, null));
         }
         return f;
+    }
+
+    /**
+     * A position without a worker taking calls takes a ready spare at once (also while its own
+     * starts back off): no call waits for a start while a spare is ready. A new spare then starts
+     * in the background.
+     */
+    private void adoptSpareIfEmpty() {
+        if (!isEmpty() || core.closed || index >= core.supervisor.activeSlots()) {
+            return;
+        }
+        WorkerProcess spare = core.maintainer.takeSpare();
+        if (spare == null) {
+            return;
+        }
+        if (adopt(spare)) {
+            log.info("Spare worker {} takes the calls of position {}", spare.pid, index);
+            core.maintainer.topUpSpares();
+        } else {
+            core.maintainer.spares.addFirst(spare); // another ready worker filled the position meanwhile
+        }
     }
 
     private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {

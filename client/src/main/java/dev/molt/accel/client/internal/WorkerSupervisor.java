@@ -242,20 +242,11 @@ final class WorkerSupervisor {
         closeIfDrained(w);
     }
 
-    /** Takes {@code w} out of its slot and starts its successor in the background. */
+    /** Takes {@code w} out of its slot; a ready spare takes its place at once, else its successor starts in the background. */
     void clearAndRestart(WorkerProcess w) {
         for (WorkerSlot s : slots) {
             if (s.clear(w) && !core.closed && s.index < active.get()) {
-                WorkerProcess spare = core.maintainer.takeSpare();
-                if (spare != null && s.adopt(spare)) {
-                    log.info("Spare worker {} takes the calls of worker {}", spare.pid, w.pid);
-                    core.maintainer.topUpSpares();
-                } else {
-                    if (spare != null) {
-                        core.maintainer.spares.addFirst(spare);
-                    }
-                    s.ensureStarted();
-                }
+                s.ensureStarted();
             }
         }
         core.maintainer.onGone(w);
@@ -280,7 +271,41 @@ final class WorkerSupervisor {
         if (first && protocolError) {
             w.kill();
         }
+        resendAtOnce(w, reason, protocolError);
         core.onLifecycle(() -> afterDeath(w, reason, protocolError, first));
+    }
+
+    /**
+     * As soon as a worker's connection ended (on its reader, or the writer whose pipe broke), and
+     * before its exit code is waited for: every call in flight on it that may be sent again goes to
+     * a live worker (its slot's spare, once adopted) now. An attempt whose frame never reached the
+     * pipe is moved whatever the call (the worker never saw it); one that was written is re-sent
+     * only when the retry policy re-sends a lost worker's call (idempotent, a restart left, time
+     * left). Only state changes here: the sends run on the lifecycle executor. The calls left are
+     * failed by {@link #afterDeath}, with the exit code in their message.
+     */
+    void resendAtOnce(WorkerProcess w, String reason, boolean protocolError) {
+        for (Attempt a : w.pending.values()) {
+            Call call = a.call;
+            if (call.pinned != null) {
+                continue;
+            }
+            boolean unsent = a.withdrawUnwritten();
+            if (!unsent && !core.outcomes.resendsAfterLoss(call)) {
+                continue;
+            }
+            if (w.pending.remove(a.id, a) && a.settle()) {
+                String detail = "Worker " + w.pid + " " + reason;
+                MoltAccelException e = protocolError && !unsent
+                        ? new MoltProtocolException(detail, call.entry, a.id, null)
+                        : new MoltWorkerUnavailableException(detail, call.entry, a.id, null);
+                if (unsent) {
+                    core.outcomes.redirect(call, a, e);
+                } else {
+                    core.outcomes.attemptFailed(call, a, e, null, 0);
+                }
+            }
+        }
     }
 
     /** On the lifecycle executor: reports a dead worker, fails or re-sends its calls, and retires it. */

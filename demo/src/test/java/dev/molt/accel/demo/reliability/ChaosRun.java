@@ -205,6 +205,7 @@ final class ChaosRun {
             List<Long> rec = recoveryMillis();
             r.put("recovery_ms_max", rec.stream().mapToLong(Long::longValue).max().orElse(-1));
             r.put("recovery_ms", rec);
+            r.put("errors", errorDetails());
             r.put("slowest", samples.stream().sorted((a, b) -> Long.compare(b.micros(), a.micros())).limit(5)
                     .map(x -> x.endpoint() + " " + x.status() + " " + x.micros() / 1000 + " ms, sent "
                             + sinceFault(x.sentNanos()) + " ms after a fault")
@@ -215,6 +216,24 @@ final class ChaosRun {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("chaos-" + name + ".json"), json);
             System.out.println("Chaos run '" + name + "': " + json);
+        }
+
+        /** How many failed requests gave each error detail (digits as {@code N}), most frequent first, at most 8. */
+        Map<String, Long> errorDetails() {
+            Map<String, Long> counts = new TreeMap<>();
+            for (Sample s : samples) {
+                if (s.status() != 200) {
+                    String body = s.body() == null ? "" : s.body();
+                    int at = body.indexOf("\"detail\":");
+                    String detail = at < 0 ? body : body.substring(at + 9);
+                    detail = detail.substring(0, Math.min(120, detail.length())).replaceAll("[0-9]+", "N");
+                    counts.merge(s.status() + " " + detail, 1L, Long::sum);
+                }
+            }
+            Map<String, Long> top = new LinkedHashMap<>();
+            counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
+                    .forEach(e -> top.put(e.getKey(), e.getValue()));
+            return top;
         }
 
         void assertOnlyStatuses(Integer... allowed) {

@@ -43,8 +43,13 @@ class PoolChaosTest {
     static final Duration EVERY = Duration.ofSeconds(2);
     static final Duration TIMEOUT = Duration.ofMillis(250);
 
+    /**
+     * The test worker (it has the non-idempotent {@code touch} export), with {@code --warmup} as the
+     * demo gives its bundled worker: it runs its exports' samples before it answers its first
+     * {@code __ping__}, so that a replacement's first calls are not its first decodes.
+     */
     static void testWorker(DynamicPropertyRegistry registry) {
-        registry.add("molt.accel.worker.command-line", () -> String.join(" ", TestWorker.command("--stdio")));
+        registry.add("molt.accel.worker.command-line", () -> String.join(" ", TestWorker.command("--stdio", "--warmup")));
     }
 
     /**
@@ -96,7 +101,10 @@ class PoolChaosTest {
             Map<Integer, Long> all = r.statuses(null);
             long total = all.values().stream().mapToLong(Long::longValue).sum();
             System.out.println("default-kill: " + all + " of " + total + ", stats " + client.stats());
-            assertThat(all.getOrDefault(200, 0L) * 1000 / total).as("per mille 200").isGreaterThanOrEqualTo(990);
+            // the targets: non-idempotent calls in flight on the killed worker fail (503), as they must
+            r.assertIdempotentSuccessAtLeast(0.999);
+            r.assertNoneLaterThan(Duration.ofSeconds(1));
+            r.assertRecoveryWithin(Duration.ofMillis(500));
         }
 
         @Test
@@ -165,7 +173,8 @@ class PoolChaosTest {
             Map<Integer, Long> all = r.statuses(null);
             long total = all.values().stream().mapToLong(Long::longValue).sum();
             System.out.println("pool2-kill-both: " + all + " of " + total + ", stats " + client.stats());
-            assertThat(all.getOrDefault(200, 0L) * 100 / total).as("percent 200").isGreaterThanOrEqualTo(95);
+            r.assertIdempotentSuccessAtLeast(0.99);
+            r.assertRecoveryWithin(Duration.ofSeconds(1));
         }
     }
 }
