@@ -25,6 +25,11 @@ const MANIFEST = {
   ],
 };
 
+// An InvalidInput error that starts with this marker carries a message the caller may be shown (the
+// Spring starter puts it in its 400 detail); any other worker message stays private.
+const SAFE_MARKER = '[safe] ';
+
+/** The request is wrong: answered InvalidInput with this message, marked safe to show. */
 class InvalidInput extends Error {}
 class DeadlinePassed extends Error {}
 
@@ -337,7 +342,7 @@ function handle(env) {
     }
     out = encodePayload(codecOut, fn(request, deadline));
   } catch (e) {
-    if (e instanceof InvalidInput) return response(id, 'InvalidInput', { error: e.message });
+    if (e instanceof InvalidInput) return response(id, 'InvalidInput', { error: SAFE_MARKER + e.message.slice(0, 200) });
     if (e instanceof DeadlinePassed) return response(id, 'Timeout', { error: 'deadline passed' });
     log(entry + ' failed: ' + e.name); // a bug in the handler: say what, not where
     return response(id, 'InternalError', { error: 'handler failed' });

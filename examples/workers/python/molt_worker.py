@@ -34,8 +34,14 @@ MANIFEST = {
 }
 
 
+# An InvalidInput error that starts with this marker carries a message the caller may be shown (the
+# Spring starter puts it in its 400 detail); any other worker message stays private.
+SAFE_MARKER = "[safe] "
+
+
 class InvalidInput(Exception):
-    """The request is wrong: answered InvalidInput with this message (keep it short and safe)."""
+    """The request is wrong: answered InvalidInput with this message, marked safe to show (keep it
+    short and written for the caller)."""
 
 
 def log(message):
@@ -227,7 +233,7 @@ def handle(env):
         result = fn(decode_payload(codec, bytes(payload)), deadline)
         out = encode_payload(codec_out, result)
     except InvalidInput as e:
-        return response(request_id, "InvalidInput", error=str(e))
+        return response(request_id, "InvalidInput", error=SAFE_MARKER + str(e)[:200])
     except TimeoutError:
         return response(request_id, "Timeout", error="deadline passed")
     except (ValueError, TypeError, RecursionError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError):

@@ -29,16 +29,17 @@ public final class TextExports {
     }
 
     static WordStats wordStats(TextRequest req, MoltContext ctx) {
-        // an IllegalArgumentException is the worker's InvalidInput: the application answers 400
+        // ctx.reject(...) is the worker's InvalidInput with a message safe to show: the application
+        // answers 400 with it as the detail (an IllegalArgumentException would keep it private)
         if (req == null || req.text() == null || req.text().isBlank()) {
-            throw new IllegalArgumentException("text is required");
+            throw ctx.reject("text is required");
         }
         if (req.text().length() > MAX_TEXT) {
-            throw new IllegalArgumentException("text is longer than " + MAX_TEXT + " characters");
+            throw ctx.reject("text is longer than " + MAX_TEXT + " characters");
         }
         int top = req.top() == null ? 10 : req.top();
         if (top < 1 || top > 100) {
-            throw new IllegalArgumentException("top must be within 1..100");
+            throw ctx.reject("top must be within 1..100");
         }
         String text = req.text();
         Map<String, Integer> counts = new HashMap<>();

@@ -93,6 +93,7 @@ class ExampleApplicationTest {
                 .andReturn();
         mvc.perform(asyncDispatch(started))
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.error").value("MoltInvalidInput"));
+                .andExpect(jsonPath("$.error").value("MoltInvalidInput"))
+                .andExpect(jsonPath("$.detail").value("values must be a number")); // marked safe by the script
     }
 }

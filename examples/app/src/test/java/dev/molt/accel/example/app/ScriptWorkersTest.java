@@ -63,7 +63,13 @@ class ScriptWorkersTest {
             assertThat(ScriptWorkers.utf8(health.bytes())).isEqualTo("{\"ok\":true}");
 
             assertThatThrownBy(() -> client.call("compute", Map.of("values", "1,abc"), MSGPACK))
-                    .isInstanceOf(MoltInvalidInputException.class).hasMessageContaining("values must be a number");
+                    .isInstanceOf(MoltInvalidInputException.class).hasMessageContaining("values must be a number")
+                    .extracting(e -> ((MoltInvalidInputException) e).safeMessage())
+                    .isEqualTo(java.util.Optional.of("values must be a number"));
+            // a protocol-level rejection is not marked: its message stays private
+            assertThatThrownBy(() -> client.call("no_such_entry", Map.of(), MSGPACK))
+                    .extracting(e -> ((MoltInvalidInputException) e).safeMessage())
+                    .isEqualTo(java.util.Optional.empty());
             assertThatThrownBy(() -> client.call("compute", Map.of("values", "1e999"), MSGPACK))
                     .isInstanceOf(MoltInvalidInputException.class).hasMessageContaining("finite");
             assertThatThrownBy(() -> client.call("compute", Map.of("values", "1".repeat(10_000)), MSGPACK))
