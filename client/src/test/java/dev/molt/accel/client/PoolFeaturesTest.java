@@ -314,6 +314,29 @@ class PoolFeaturesTest {
     }
 
     @Test
+    void aWorkerThatFallsSilentIsPingedAtMostATickAfterAWholeInterval() throws Exception {
+        Workers workers = new Workers();
+        AtomicLong now = new AtomicLong(1_000L);
+        try (MoltClient client = builder(workers).ticker(now::get).healthInterval(Duration.ofSeconds(5))
+                .healthTimeout(Duration.ofSeconds(1)).build()) {
+            client.start();
+            ClientCore core = core(client);
+            workers.handles.get(0).silent.set(true);
+            // the tick is a tenth of the interval: 500 ms after the start it notes the answers so far
+            now.addAndGet(Duration.ofMillis(500).toNanos());
+            core.sweepNow();
+            now.addAndGet(Duration.ofMillis(4_900).toNanos());
+            core.sweepNow();
+            assertThat(client.stats().inFlight()).as("4.9 s of silence: no probe yet").isZero();
+            now.addAndGet(Duration.ofMillis(500).toNanos());
+            core.sweepNow(); // the next tick, 5.4 s after the one that saw the last answer: __ping__
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().inFlight() == 1);
+        } finally {
+            workers.releaseAll();
+        }
+    }
+
+    @Test
     void aWorkerThatAnswersItsProbeStays() throws Exception {
         Workers workers = new Workers();
         AtomicLong now = new AtomicLong(1_000L);

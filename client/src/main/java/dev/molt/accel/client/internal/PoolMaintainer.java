@@ -37,12 +37,19 @@ final class PoolMaintainer {
     final AtomicLong recycles = new AtomicLong();
     final AtomicLong probeReplacements = new AtomicLong();
     private final long tickNanos;
+    /** The resident set sizes are read at most this often (the tick can be much shorter). */
+    private static final long RSS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Owned by the timer thread. */
+    private long lastRssCheckNanos = Long.MIN_VALUE / 2;
     private volatile boolean rssReadable = true;
 
     PoolMaintainer(ClientCore core, PoolPolicy policy) {
         this.core = core;
         this.policy = policy;
-        long tick = policy.healthInterval().isZero() ? TimeUnit.SECONDS.toNanos(1) : policy.healthInterval().toNanos();
+        // A tenth of the health interval: a worker that falls silent is pinged at most a tick after a
+        // whole interval without an answer (a tick of the whole interval could wait almost two).
+        long tick = policy.healthInterval().isZero() ? TimeUnit.SECONDS.toNanos(1)
+                : Math.max(TimeUnit.MILLISECONDS.toNanos(10), policy.healthInterval().toNanos() / 10);
         if (policy.maxPoolSize() > core.poolSize) {
             tick = Math.min(tick, Math.max(TimeUnit.MILLISECONDS.toNanos(10), policy.idleTimeout().toNanos() / 2));
         }
@@ -227,15 +234,13 @@ final class PoolMaintainer {
             if (w == null || !w.isAccepting()) {
                 continue;
             }
-            long answers = w.answers();
-            boolean quiet = answers == w.seenAnswers;
-            w.seenAnswers = answers;
+            boolean silent = silentForAnInterval(w, now);
             long used = w.sent() - w.probesSent;
             if (used != w.seenCalls || w.inFlight() > 0) {
                 w.seenCalls = used;
                 w.idleSinceNanos = now;
             }
-            if (probes && quiet && w.startProbe()) {
+            if (probes && silent && w.startProbe()) {
                 core.onLifecycle(() -> healthProbe(w));
             }
             if ((w.recycleAtNanos != Long.MAX_VALUE && now - w.recycleAtNanos >= 0) || w.recycleWanted) {
@@ -248,17 +253,29 @@ final class PoolMaintainer {
             }
         }
         for (WorkerProcess w : spares) {
-            long answers = w.answers();
-            boolean quiet = answers == w.seenAnswers;
-            w.seenAnswers = answers;
-            if (probes && quiet && w.startProbe()) {
+            if (silentForAnInterval(w, now) && probes && w.startProbe()) {
                 core.onLifecycle(() -> healthProbe(w));
             }
         }
-        if (policy.recycleMaxRssBytes() > 0 && rssReadable) {
+        if (policy.recycleMaxRssBytes() > 0 && rssReadable && now - lastRssCheckNanos >= RSS_CHECK_NANOS) {
+            lastRssCheckNanos = now;
             core.onLifecycle(this::checkRss);
         }
         core.sweeper.addTimer(now + tickNanos, this::tick);
+    }
+
+    /**
+     * On the timer: whether {@code w} has answered nothing for at least a health interval, counted
+     * from the first tick that saw its last answer (so at most a tick late).
+     */
+    private boolean silentForAnInterval(WorkerProcess w, long now) {
+        long answers = w.answers();
+        if (answers != w.seenAnswers) {
+            w.seenAnswers = answers;
+            w.answersSeenNanos = now;
+            return false;
+        }
+        return now - w.answersSeenNanos >= policy.healthInterval().toNanos();
     }
 
     /** On the lifecycle executor: a worker silent for an interval must answer {@code __ping__} within the timeout. */

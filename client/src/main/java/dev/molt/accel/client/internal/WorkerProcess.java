@@ -70,6 +70,8 @@ final class WorkerProcess {
     volatile boolean recycleWanted;
     /** Owned by the health tick (timer thread): answers at the last tick and when the worker was last seen busy. */
     long seenAnswers = -1;
+    /** The tick that first saw {@link #seenAnswers}. */
+    long answersSeenNanos;
     long seenCalls = -1;
     long idleSinceNanos;
     /** Health probes sent, so that they do not count as use when idleness is judged. */
