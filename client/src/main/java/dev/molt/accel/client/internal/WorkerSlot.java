@@ -174,10 +174,21 @@ final class WorkerSlot {
             f.complete(w);
         } else {
             if (!core.closed) {
-                log.warn("Worker start failed (slot {}): {}", index, cause.getMessage());
+                // a worker that keeps failing (an endpoint down for minutes) must not flood the log:
+                // WARN at failures 1, 2, 4, 8, ... in a row, DEBUG in between
+                int inARow = failureCount();
+                if (inARow <= 1 || Integer.bitCount(inARow) == 1) {
+                    log.warn("Worker start failed (slot {}, {} in a row): {}", index, Math.max(1, inARow), cause.getMessage());
+                } else {
+                    log.debug("Worker start failed (slot {}, {} in a row): {}", index, inARow, cause.getMessage());
+                }
                 core.listener.workerStartFailed(cause);
             }
             f.completeExceptionally(cause);
         }
+    }
+
+    private synchronized int failureCount() {
+        return failures;
     }
 }
