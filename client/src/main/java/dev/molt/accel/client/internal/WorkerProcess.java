@@ -81,7 +81,7 @@ final class WorkerProcess {
         this.core = core;
         this.connection = connection;
         this.pid = connection.id();
-        this.label = connection.isProcess() ? Long.toString(pid) : connection.label();
+        this.label = connection.label();
         this.startedNanos = System.nanoTime();
         PoolPolicy policy = core.pool;
         this.recycleAtId = policy.recycleMaxCalls() > 0 ? Math.max(1, jittered(policy.recycleMaxCalls(), policy.recycleJitter())) : Long.MAX_VALUE;

@@ -141,6 +141,7 @@ final class WorkerSlot {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         WorkerProcess extra = null;
         WorkerProcess winner = w;
+        int inARow;
         synchronized (this) {
             if (starting == f) {
                 starting = null;
@@ -166,6 +167,7 @@ final class WorkerSlot {
                 retryAtNanos = core.now() + backoff;
                 core.lastFailure = cause.getMessage();
             }
+            inARow = failures;
         }
         if (extra != null) {
             core.maintainer.offerSpare(extra);
@@ -176,7 +178,6 @@ final class WorkerSlot {
             if (!core.closed) {
                 // a worker that keeps failing (an endpoint down for minutes) must not flood the log:
                 // WARN at failures 1, 2, 4, 8, ... in a row, DEBUG in between
-                int inARow = failureCount();
                 if (inARow <= 1 || Integer.bitCount(inARow) == 1) {
                     log.warn("Worker start failed (slot {}, {} in a row): {}", index, Math.max(1, inARow), cause.getMessage());
                 } else {
@@ -186,9 +187,5 @@ final class WorkerSlot {
             }
             f.completeExceptionally(cause);
         }
-    }
-
-    private synchronized int failureCount() {
-        return failures;
     }
 }
