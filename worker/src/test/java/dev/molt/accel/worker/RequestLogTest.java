@@ -76,7 +76,11 @@ class RequestLogTest {
                     .isEqualTo(Status.INVALID_INPUT);
             assertThat(w.channel.call(Requests.ping(3)).status()).isEqualTo(Status.OK);
         }
-        List<Map<String, Object>> lines = lines(bytes.toString(StandardCharsets.UTF_8));
+        // a line is written after its answer, so the next request's line may come first
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> lines(bytes.toString(StandardCharsets.UTF_8)).size() >= 2);
+        List<Map<String, Object>> lines = new ArrayList<>(lines(bytes.toString(StandardCharsets.UTF_8)));
+        lines.sort(java.util.Comparator.comparingLong(l -> ((Number) l.get("request_id")).longValue()));
         assertThat(lines).hasSize(2); // pings are not requests of an export
         assertThat(lines.get(0)).containsEntry("request_id", 1).containsEntry("entry", "echo")
                 .containsEntry("status", "Ok").containsEntry("trace_id", TRACE_ID).containsEntry("parent_id", PARENT_ID);

@@ -46,7 +46,8 @@ class ServerApiTest {
 
             SocketClient c = SocketClient.connect(server.addresses().get(1));
             assertThat(c.channel.call(ping(1)).status()).isEqualTo(Status.OK);
-            assertThat(server.openConnections()).isEqualTo(1);
+            // the probe of the second start above is a connection too, closed by now on the client's side
+            await(() -> server.openConnections() == 1);
             c.channel.send(Wire.MSGPACK, msgpack(2, "sleep", 0, Map.of("ms", 800)));
             await(() -> server.openConnections() == 1);
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::shutdown);
