@@ -101,8 +101,8 @@ public final class MoltAccelAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        MvcOffloadSupport moltMvcOffloadSupport() {
-            return new MvcOffloadSupport();
+        MvcOffloadSupport moltMvcOffloadSupport(MoltAccelProperties properties) {
+            return new MvcOffloadSupport(properties.isDirectAnswers());
         }
 
         @Bean

@@ -44,6 +44,15 @@ public class MoltAccelProperties implements Validator {
     private boolean exposeDetails = false;
 
     /**
+     * Whether Spring MVC writes a pass-through answer (the worker's bytes, untouched) on a container
+     * thread and completes the request without the async dispatch: cheaper, but filters on ASYNC
+     * dispatches and HandlerInterceptor#afterCompletion do not run for such answers. Every other
+     * answer (a value to convert, a failure, a fallback) takes the dispatch either way, and so does
+     * every answer under MockMvc.
+     */
+    private boolean directAnswers = true;
+
+    /**
      * Whether the shared workers are started (and answered __ping__) while the application starts,
      * so that the first request pays no start-up. A worker that cannot start is logged; the
      * application still starts unless fail-fast is set.
@@ -178,6 +187,14 @@ public class MoltAccelProperties implements Validator {
 
     public void setExposeDetails(boolean exposeDetails) {
         this.exposeDetails = exposeDetails;
+    }
+
+    public boolean isDirectAnswers() {
+        return directAnswers;
+    }
+
+    public void setDirectAnswers(boolean directAnswers) {
+        this.directAnswers = directAnswers;
     }
 
     public boolean isEagerStart() {

@@ -2,6 +2,7 @@ package dev.molt.accel.spring.internal;
 
 import dev.molt.accel.client.MoltResult;
 import dev.molt.accel.client.MoltTimeoutException;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +22,9 @@ import org.springframework.web.servlet.HandlerMapping;
  * Serves offloaded Spring MVC handler methods asynchronously. When the intercepted invocation is the
  * handler of the current request, it sends the call, starts {@link DeferredResult} processing (the
  * servlet thread is released) and returns {@code null}; the {@link MvcReply} then arrives in the
- * async dispatch. A container error (an HTTP/2 reset or closed connection), an async time-out or the
- * request's completion cancels the call.
+ * async dispatch; a pass-through answer (the worker's bytes, untouched) is instead written on a container
+ * thread and the request completed without that second dispatch ({@link MvcDirectAnswer}). A container
+ * error (an HTTP/2 reset or closed connection), an async time-out or the request's completion cancels the call.
  *
  * <p>A fresh {@link ModelAndViewContainer} is the processing context: offloaded handlers write
  * bodies, never views, so the model of the first dispatch is not needed.
@@ -31,6 +33,29 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
 
     /** Request attribute holding the busy status of the offloaded handler. */
     public static final String BUSY_STATUS_ATTRIBUTE = MvcOffloadSupport.class.getName() + ".busyStatus";
+
+    private static final Class<?> MOCK_ASYNC_CONTEXT = org.springframework.util.ClassUtils.isPresent(
+            "org.springframework.mock.web.MockAsyncContext", MvcOffloadSupport.class.getClassLoader())
+            ? org.springframework.util.ClassUtils.resolveClassName("org.springframework.mock.web.MockAsyncContext",
+                    MvcOffloadSupport.class.getClassLoader())
+            : null;
+
+    private final boolean directAnswers;
+
+    /** Pass-through answers are written without an async dispatch. */
+    public MvcOffloadSupport() {
+        this(true);
+    }
+
+    /**
+     * @param directAnswers whether pass-through answers (the worker's bytes, untouched) are written
+     *     and the request completed on a container thread without a second pass through the filters,
+     *     the {@code DispatcherServlet} and its {@code HandlerInterceptor}s; every other answer (a value to
+     *     convert, a failure, a fallback) takes Spring's async dispatch either way
+     */
+    public MvcOffloadSupport(boolean directAnswers) {
+        this.directAnswers = directAnswers;
+    }
 
     @Override
     public WebStack webStack() {
@@ -63,21 +88,38 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
         DeferredResult<Object> deferred = plan.asyncTimeoutMillis() > 0
                 ? new DeferredResult<>(plan.asyncTimeoutMillis()) : new DeferredResult<>();
         Runnable cancel = cancelOnce(call);
+        MvcDirectAnswer answer = new MvcDirectAnswer();
         deferred.onTimeout(() -> {
             cancel.run();
-            deferred.setResult(new MvcReply(context, hm, invocation, null, new MoltTimeoutException(
-                    "The request timed out while '" + plan.entry() + "' was running", plan.entry(), 0, null)));
+            if (answer.claimForSpring()) {
+                deferred.setResult(new MvcReply(context, hm, invocation, null, new MoltTimeoutException(
+                        "The request timed out while '" + plan.entry() + "' was running", plan.entry(), 0, null)));
+            }
         });
         deferred.onError(t -> cancel.run());
         deferred.onCompletion(cancel);
-        call.whenComplete((r, e) -> deferred.setResult(
-                new MvcReply(context, hm, invocation, r, e == null ? null : Offloader.unwrap(e, plan.entry()))));
         try {
             async.startDeferredResultProcessing(deferred, new ModelAndViewContainer());
         } catch (Exception | Error e) {
             cancel.run();
             throw e;
         }
+        AsyncContext direct = directAnswers && request.isAsyncStarted() ? request.getAsyncContext() : null;
+        if (direct != null && MOCK_ASYNC_CONTEXT != null && MOCK_ASYNC_CONTEXT.isInstance(direct)) {
+            direct = null; // MockMvc: tests take the answer from the async result (asyncDispatch), as documented
+        }
+        AsyncContext directContext = direct;
+        call.whenComplete((r, e) -> {
+            if (directContext != null && e == null && !call.isCancelled()) {
+                ResponseDecision.Bytes bytes = ResponseDecision.passThrough(plan, r);
+                if (bytes != null && answer.write(directContext, bytes)) {
+                    return;
+                }
+            }
+            if (answer.claimForSpring()) {
+                deferred.setResult(new MvcReply(context, hm, invocation, r, e == null ? null : Offloader.unwrap(e, plan.entry())));
+            }
+        });
         return null;
     }
 

@@ -41,6 +41,22 @@ public sealed interface ResponseDecision {
         return new Value(s.responseEntity() ? HttpEntities.ok(body) : body);
     }
 
+    /**
+     * The bytes to answer as they came, when {@link #of} would decide so; {@code null} when the answer
+     * needs a factory, a conversion or a codec check that fails (those are decided on the ordinary path).
+     */
+    static Bytes passThrough(OffloadPlan plan, MoltResult result) {
+        if (plan.responseFactory() != null || (plan.codecOut() != null && result.codec() != plan.codecOut())) {
+            return null;
+        }
+        ReturnShape s = plan.shape();
+        if (!plan.decodeResponse() || s.voidBody() || s.bytesBody()
+                || (s.passThroughJson() && result.codec() == Codec.JSON)) {
+            return new Bytes(result.bytes(), contentType(result.codec()));
+        }
+        return null;
+    }
+
     /** The value a direct (non-HTTP) caller of the method gets. */
     static Object directValue(OffloadPlan plan, OffloadContextImpl context, MoltResult result) {
         plan.checkCodec(result);
