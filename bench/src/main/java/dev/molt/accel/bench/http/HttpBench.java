@@ -323,6 +323,8 @@ public final class HttpBench {
         row.put("worker_cpu_s", round(workerCpuS, 3));
         row.put("cpu_us_per_request", r.requests() == 0 ? null
                 : round((sampler.appCpuSeconds() + workerCpuS) * 1e6 / r.requests(), 1));
+        row.put("app_cpu_us_per_request", r.requests() == 0 ? null
+                : round(sampler.appCpuSeconds() * 1e6 / r.requests(), 1));
         row.put("app_rss_mb", round(sampler.appRssMib(), 1));
         row.put("worker_rss_mb", round(sampler.childrenRssMib(), 1));
         row.put("workers", sampler.childCount());
