@@ -216,7 +216,7 @@ class MvcServerTests {
         long total = 0;
         for (int i = 0; i < 2; i++) {
             // with every worker idle, the pool sends consecutive calls to each worker in turn
-            Map<?, ?> stats = moltClient.call("stats", Map.of(), CallOptions.builder().timeoutMs(5000).build()).as(Map.class);
+            Map<?, ?> stats = moltClient.call("stats", Map.of(), CallOptions.builder().timeoutMs(60_000).build()).as(Map.class);
             total += ((Number) stats.get("cancel_observed")).longValue();
         }
         return total;

@@ -106,7 +106,9 @@ class WebFluxOffloadTests {
                 "MoltInternalError", null);
         assertThat((String) fail.get("detail")).contains("visible-because-exposed");
         web.get().uri("/flux/crash").exchange().expectStatus().isEqualTo(503).expectHeader().valueEquals("Retry-After", "1");
+        awaitReplacement();
         error(web.get().uri("/flux/garbage").exchange(), 502, "MoltProtocolError", null);
+        awaitReplacement();
         error(web.get().uri("/flux/unknown").exchange(), 400, "MoltInvalidInput", null);
         error(web.get().uri("/flux/cancellable?ms=20000&cooperative=true").header("X-Cancel", "yes").exchange(), 499,
                 "MoltCancelled", null);
@@ -150,8 +152,16 @@ class WebFluxOffloadTests {
         assertThat(client.stats().inFlight()).isZero();
     }
 
+    /**
+     * Waits for the worker that replaces a killed one: the endpoints' own deadlines are short, and a
+     * JVM start on a busy machine can take seconds.
+     */
+    private void awaitReplacement() {
+        client.call("echo", Map.of(), CallOptions.builder().timeoutMs(60_000).build());
+    }
+
     private long cancelObserved() {
-        Map<?, ?> stats = client.call("stats", Map.of(), CallOptions.builder().timeoutMs(5000).build()).as(Map.class);
+        Map<?, ?> stats = client.call("stats", Map.of(), CallOptions.builder().timeoutMs(60_000).build()).as(Map.class);
         return ((Number) stats.get("cancel_observed")).longValue();
     }
 
