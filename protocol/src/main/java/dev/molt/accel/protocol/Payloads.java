@@ -78,6 +78,12 @@ public final class Payloads {
             throw new PayloadException("A " + codec.id() + " payload must be a byte[], not "
                     + value.getClass().getSimpleName(), null);
         }
+        if (codec == Codec.MSGPACK) {
+            byte[] plain = MsgpackPlainValues.encode(value, Integer.MAX_VALUE - 8);
+            if (plain != null) {
+                return plain;
+            }
+        }
         try {
             return mapper(codec).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
@@ -103,6 +109,12 @@ public final class Payloads {
                 throw new PayloadTooLargeException(maxBytes);
             }
             return bytes;
+        }
+        if (codec == Codec.MSGPACK) {
+            byte[] plain = MsgpackPlainValues.encode(value, maxBytes);
+            if (plain != null) {
+                return plain;
+            }
         }
         BoundedEncoding.BoundedBytes out = new BoundedEncoding.BoundedBytes(maxBytes);
         ObjectMapper mapper = mapper(codec);
