@@ -76,14 +76,21 @@ public record RequestEnvelope(long requestId, String entry, long timeoutMs, Code
             throw new IllegalArgumentException(
                     "headers: " + headers.size() + " entries, at most " + MAX_HEADERS + " allowed");
         }
-        long bytes = 0;
+        long chars = 0;
         for (Map.Entry<String, String> h : headers.entrySet()) {
             String name = Objects.requireNonNull(h.getKey(), "header name");
             String value = Objects.requireNonNull(h.getValue(), "value of header " + name);
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("headers: a header name is empty");
             }
-            bytes += utf8Length(name) + utf8Length(value);
+            chars += name.length() + value.length();
+        }
+        if (chars * 3 <= MAX_HEADER_BYTES) {
+            return headers; // a char is at most 3 bytes of UTF-8 (a surrogate pair, 2 chars, is 4): no need to count
+        }
+        long bytes = 0;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            bytes += utf8Length(h.getKey()) + utf8Length(h.getValue());
         }
         if (bytes > MAX_HEADER_BYTES) {
             throw new IllegalArgumentException(
