@@ -3,7 +3,6 @@ package dev.molt.accel.bench.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,7 +96,7 @@ public final class PeerBench {
                     throw new IllegalArgumentException("--nginx serves the demo's answer: it needs the demo");
                 }
                 nginxDir = Files.createTempDirectory("molt-bench-peers-nginx");
-                int port = freePort();
+                int port = DemoProcess.freePort();
                 nginx = startNginx(o.nginx, nginxDir, port, demo.get("/baseline/" + QUERY));
                 targets.add(new Target("nginx, the same body as a static file", port, "/body.json", nginx.pid()));
             }
@@ -270,12 +269,6 @@ public final class PeerBench {
         }
         p.destroyForcibly();
         throw new IOException("nginx did not serve the body within 30 s");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
