@@ -1,6 +1,8 @@
 package dev.molt.accel.spring.internal;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +31,36 @@ final class MvcDirectAnswer {
     private static final int DIRECT = 1;
     private static final int SPRING = 2;
 
+    /** Spring's own async response wrapper: it passes writes through (and refuses them once unusable). */
+    private static final Class<?> SPRING_ASYNC_RESPONSE = springAsyncResponse();
+
     private final AtomicInteger state = new AtomicInteger(OPEN);
+
+    private static Class<?> springAsyncResponse() {
+        try {
+            return Class.forName("org.springframework.web.context.request.async."
+                    + "StandardServletAsyncWebRequest$LifecycleHttpServletResponse", false,
+                    MvcDirectAnswer.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether bytes written to {@code response} reach the container unchanged: no wrapper but
+     * Spring's async one. A filter's wrapper (an ETag or caching filter buffering the body until its
+     * own async pass, say) would never see that pass, so such requests keep the dispatch.
+     */
+    static boolean writesReachTheContainer(ServletResponse response) {
+        ServletResponse r = response;
+        while (r instanceof ServletResponseWrapper w) {
+            if (w.getClass() != SPRING_ASYNC_RESPONSE) {
+                return false;
+            }
+            r = w.getResponse();
+        }
+        return true;
+    }
 
     /**
      * Claims the answer for Spring's ordinary path (a time-out, an error, a failed call or a value).

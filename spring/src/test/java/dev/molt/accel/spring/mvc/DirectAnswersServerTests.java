@@ -175,6 +175,32 @@ class DirectAnswersServerTests {
         }
     }
 
+    /** A filter that buffers the body and writes it (with an ETag) in its own async-dispatch pass. */
+    @Configuration(proxyBeanMethods = false)
+    static class Etags {
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.web.filter.ShallowEtagHeaderFilter etagFilter() {
+            return new org.springframework.web.filter.ShallowEtagHeaderFilter();
+        }
+    }
+
+    @Nested
+    @SpringBootTest(classes = {MvcTestApp.class, Passes.class, Etags.class},
+            webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+    @DirtiesContext
+    class BehindAResponseWrappingFilter extends Base {
+
+        @Test
+        void theAnswerTakesTheDispatchSoTheFilterWritesIt() throws Exception {
+            assertPassThroughAnswers();
+            HttpResponse<byte[]> json = get("/mvc/passthrough");
+            assertThat(json.headers().firstValue("ETag")).isPresent();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Passes.after("/mvc/raw") == 1);
+            assertThat(Passes.pre("/mvc/raw")).isEqualTo(2);
+        }
+    }
+
     @Nested
     @SpringBootTest(classes = {MvcTestApp.class, Passes.class},
             webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "molt.accel.direct-answers=false")
