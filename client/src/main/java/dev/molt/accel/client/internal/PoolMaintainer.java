@@ -177,6 +177,7 @@ final class PoolMaintainer {
                 return;
             }
             recycles.incrementAndGet();
+            slot.recycles.incrementAndGet();
             log.info("Worker {} recycled ({}); worker {} took its place", w.pid, why, r.pid);
             retireGracefully(w, "recycled: " + why);
             if (spare != null) {
