@@ -41,4 +41,12 @@ public abstract class MoltClientListener {
     /** A call was cancelled and a {@code __cancel__} was sent for it. */
     public void callCancelled(String entry) {
     }
+
+    /**
+     * Called about once a second (at most once per pool upkeep tick) on the lifecycle executor while
+     * the client is open and has started a worker, for listeners that summarise over time (a
+     * rate-limited log writing what it held back once no new event comes).
+     */
+    public void periodic() {
+    }
 }

@@ -2,10 +2,15 @@ package dev.molt.accel.client;
 
 import static dev.molt.accel.client.TestWorkers.map;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,5 +59,42 @@ class WorkerIdentityTest {
                 });
             }
         }
+    }
+
+    @Test
+    void eachPositionCountsItsRestartsAndRecycles() {
+        try (MoltClient c = MoltClient.builder().command(TestWorkers.testWorkerCommand()).poolSize(2)
+                .recycleMaxCalls(6).recycleJitter(0).startTimeout(Duration.ofSeconds(60)).build()) {
+            c.start();
+            assertThat(c.workers()).hasSize(2).allSatisfy(w -> {
+                assertThat(w.position()).isBetween(0, 1);
+                assertThat(w.positionRestarts()).isZero();
+                assertThat(w.positionRecycles()).isZero();
+            });
+            for (int i = 0; i < 30; i++) {
+                c.call("echo", map("i", i), SLOW);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.stats().recycles() >= 2);
+            // settled: both positions have a ready worker, and every recycle has been counted at its position
+            await().atMost(Duration.ofSeconds(30)).until(() -> positions(c.workers()).equals(Set.of(0, 1))
+                    && c.workers().stream().mapToLong(WorkerInfo::positionRecycles).sum() == c.stats().recycles());
+            assertThat(c.workers()).allSatisfy(w -> assertThat(w.positionRestarts()).isZero());
+        }
+        // a worker that dies: its position counts one restart, the other none
+        try (MoltClient c = MoltClient.builder().command(TestWorkers.testWorkerCommand()).poolSize(2)
+                .startTimeout(Duration.ofSeconds(60)).build()) {
+            c.start();
+            assertThatThrownBy(() -> c.call("crash", map("code", 3), SLOW)).isInstanceOf(MoltAccelException.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> positions(c.workers()).equals(Set.of(0, 1))
+                    && c.workers().stream().mapToLong(WorkerInfo::positionRestarts).sum() == 1);
+            assertThat(c.workers()).filteredOn(w -> w.position() >= 0).extracting(WorkerInfo::positionRestarts)
+                    .containsExactlyInAnyOrder(0L, 1L);
+            assertThat(c.workers()).allSatisfy(w -> assertThat(w.positionRecycles()).isZero());
+        }
+    }
+
+    private static Set<Integer> positions(List<WorkerInfo> workers) {
+        return workers.stream().filter(w -> w.state().equals("ready")).map(WorkerInfo::position)
+                .filter(p -> p >= 0).collect(Collectors.toSet());
     }
 }

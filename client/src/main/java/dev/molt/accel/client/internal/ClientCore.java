@@ -317,8 +317,11 @@ public final class ClientCore implements MoltClient {
             String state = s == WorkerProcess.State.READY && maintainer.spares.contains(w) ? "spare"
                     : s.name().toLowerCase(java.util.Locale.ROOT);
             long rss = w.connection.isProcess() && s != WorkerProcess.State.DEAD ? PoolMaintainer.rssBytes(w.pid) : -1;
+            WorkerSlot slot = s == WorkerProcess.State.READY ? supervisor.slotOf(w) : null;
             out.add(new dev.molt.accel.client.WorkerInfo(w.connection.peer(), state, w.inFlight(), w.sent(),
-                    java.time.Duration.ofNanos(Math.max(0, nanos - w.startedNanos)), rss));
+                    java.time.Duration.ofNanos(Math.max(0, nanos - w.startedNanos)), rss,
+                    slot == null ? -1 : slot.index, slot == null ? 0 : slot.restarts.get(),
+                    slot == null ? 0 : slot.recycles.get()));
         }
         return out;
     }

@@ -79,6 +79,15 @@ public final class GuardedListener extends MoltClientListener {
         }
     }
 
+    @Override
+    public void periodic() {
+        try {
+            delegate.periodic();
+        } catch (RuntimeException e) {
+            failed("periodic", e);
+        }
+    }
+
     private static void failed(String method, RuntimeException e) {
         log.warn("Listener failed in {}; ignored", method, e);
     }

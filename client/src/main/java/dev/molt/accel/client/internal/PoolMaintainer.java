@@ -42,6 +42,10 @@ final class PoolMaintainer {
     /** Owned by the timer thread. */
     private long lastRssCheckNanos = Long.MIN_VALUE / 2;
     private volatile boolean rssReadable = true;
+    /** The listener's {@code periodic()} runs at most this often. */
+    private static final long LISTENER_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Owned by the timer thread. */
+    private long lastListenerPeriodNanos = Long.MIN_VALUE / 2;
 
     PoolMaintainer(ClientCore core, PoolPolicy policy) {
         this.core = core;
@@ -173,6 +177,7 @@ final class PoolMaintainer {
                 return;
             }
             recycles.incrementAndGet();
+            slot.recycles.incrementAndGet();
             log.info("Worker {} recycled ({}); worker {} took its place", w.pid, why, r.pid);
             retireGracefully(w, "recycled: " + why);
             if (spare != null) {
@@ -260,6 +265,10 @@ final class PoolMaintainer {
         if (policy.recycleMaxRssBytes() > 0 && rssReadable && now - lastRssCheckNanos >= RSS_CHECK_NANOS) {
             lastRssCheckNanos = now;
             core.onLifecycle(this::checkRss);
+        }
+        if (now - lastListenerPeriodNanos >= LISTENER_PERIOD_NANOS) {
+            lastListenerPeriodNanos = now;
+            core.onLifecycle(core.listener::periodic);
         }
         core.sweeper.addTimer(now + tickNanos, this::tick);
     }

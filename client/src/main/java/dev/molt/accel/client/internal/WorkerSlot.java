@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,9 @@ final class WorkerSlot {
     private int failures;
     private long retryAtNanos;
     private Throwable lastStartFailure;
+    /** Workers of this position replaced after a failure, and recycled (diagnostics only). */
+    final AtomicLong restarts = new AtomicLong();
+    final AtomicLong recycles = new AtomicLong();
 
     WorkerSlot(ClientCore core, int index) {
         this.core = core;

@@ -246,6 +246,7 @@ final class WorkerSupervisor {
     void clearAndRestart(WorkerProcess w) {
         for (WorkerSlot s : slots) {
             if (s.clear(w) && !core.closed && s.index < active.get()) {
+                s.restarts.incrementAndGet();
                 s.ensureStarted();
             }
         }

@@ -105,6 +105,11 @@ public class MoltEndpoint {
             if (w.rssBytes() >= 0) {
                 m.put("rssBytes", w.rssBytes());
             }
+            if (w.position() >= 0) {
+                m.put("position", w.position());
+                m.put("positionRestarts", w.positionRestarts());
+                m.put("positionRecycles", w.positionRecycles());
+            }
             workers.add(m);
         }
         p.put("workers", workers);

@@ -80,4 +80,15 @@ public final class CompositeMoltClientListener extends MoltClientListener {
             }
         }
     }
+
+    @Override
+    public void periodic() {
+        for (MoltClientListener l : listeners) {
+            try {
+                l.periodic();
+            } catch (RuntimeException e) {
+                log.warn("Listener {} failed in periodic", l, e);
+            }
+        }
+    }
 }

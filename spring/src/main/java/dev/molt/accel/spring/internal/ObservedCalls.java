@@ -52,8 +52,15 @@ public final class ObservedCalls implements CallObserver {
         }
         if (parent instanceof Observation p && registry.getCurrentObservation() == null) {
             observation.parentObservation(p);
+            // The parent's scope is open while the call's starts: a tracer injects the baggage of the
+            // thread's context (the OpenTelemetry bridge does), and on a WebFlux thread that is the
+            // request's only inside its scope, so without it the trace ids would go and the baggage not.
+            try (Observation.Scope s = p.openScope()) {
+                observation.start();
+            }
+        } else {
+            observation.start();
         }
-        observation.start();
         CompletableFuture<MoltResult> call;
         try {
             call = client.callAsync(plan.entry(), payload, withHeaders(options, context.getCarrier()));

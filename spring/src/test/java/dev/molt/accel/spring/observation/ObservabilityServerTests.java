@@ -86,6 +86,8 @@ class ObservabilityServerTests {
         assertThat(workers).singleElement().satisfies(w -> {
             assertThat(w.get("id")).isEqualTo(Long.toString(client.stats().pids().get(0)));
             assertThat(w.get("state")).isEqualTo("ready");
+            assertThat(w).containsEntry("position", 0).containsEntry("positionRestarts", 0)
+                    .containsEntry("positionRecycles", 0);
             assertThat(((Number) w.get("calls")).longValue()).isPositive();
             if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
                 assertThat(((Number) w.get("rssBytes")).longValue()).isGreaterThan(1 << 20);
