@@ -34,7 +34,9 @@ public final class MoltClientPool implements MoltClient {
      * {@code poolSize} when built, more while an elastic pool ({@link MoltClientBuilder#maxPoolSize})
      * has grown; for {@link MoltClientBuilder#endpoints endpoints}, the addresses found times the
      * connections per endpoint, following each re-resolution. A position counts whether or not its
-     * worker is up at the moment ({@link ClientStats#workers()} counts those that are).
+     * worker is up at the moment ({@link ClientStats#workers()} counts those that are). A client
+     * built with one position (one worker, or endpoints that resolved to one address) is not a
+     * {@code MoltClientPool}; {@code stats().size()} gives the figure for every client.
      */
     public int size() {
         return core.activeSlots();
