@@ -250,7 +250,10 @@ final class ChaosRun {
         }
 
         void assertOnlyStatuses(Integer... allowed) {
-            assertThat(samples).as("every request got an answer").allSatisfy(s -> assertThat(s.status()).isPositive());
+            // the count and the first few, not every sample of the run
+            List<Sample> unanswered = samples.stream().filter(s -> s.status() <= 0).toList();
+            assertThat(unanswered.size()).as("requests of run '%s' without an answer (of %s; first: %s)", name,
+                    samples.size(), unanswered.stream().limit(3).toList()).isZero();
             assertThat(statuses(null).keySet()).as("statuses of run '%s'", name).isSubsetOf(List.of(allowed));
             for (Sample s : samples) {
                 if (s.status() != 200) {
