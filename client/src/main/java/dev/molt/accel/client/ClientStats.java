@@ -16,7 +16,8 @@ import java.util.List;
  * @param spares spare workers started, ready and taking no calls
  * @param recycles workers retired by a recycling limit (calls, age, memory) after their replacement was ready
  * @param probeReplacements workers replaced because they missed a health probe's {@code __ping__}
- * @param size worker positions in use now: the pool size, more while an elastic pool has grown
+ * @param size worker positions in use now: the pool size, more while an elastic pool has grown; for
+ *     endpoints, the addresses found times the connections per endpoint (as {@code MoltClientPool.size()})
  */
 public record ClientStats(int workers, int inFlight, long calls, long restarts, long cancels, List<Long> pids,
         String lastFailure, int spares, long recycles, long probeReplacements, int size) {

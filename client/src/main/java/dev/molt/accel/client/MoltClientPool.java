@@ -15,15 +15,12 @@ import java.util.concurrent.CompletableFuture;
 public final class MoltClientPool implements MoltClient {
 
     private final ClientCore core;
-    private final int size;
 
     MoltClientPool(MoltClientBuilder b, WorkerLauncher launcher) {
-        this.size = b.poolSize;
         this.core = b.newEngine(launcher, b.poolSize);
     }
 
     MoltClientPool(MoltClientBuilder b, dev.molt.accel.client.internal.Transport transport, int size) {
-        this.size = size;
         this.core = b.newEngine(transport, size);
     }
 
@@ -32,13 +29,27 @@ public final class MoltClientPool implements MoltClient {
         return core;
     }
 
-    /** Number of worker processes in the pool. */
+    /**
+     * Worker positions in use now, the same figure as {@link ClientStats#size() stats().size()}:
+     * {@code poolSize} when built, more while an elastic pool ({@link MoltClientBuilder#maxPoolSize})
+     * has grown; for {@link MoltClientBuilder#endpoints endpoints}, the addresses found times the
+     * connections per endpoint, following each re-resolution. A position counts whether or not its
+     * worker is up at the moment ({@link ClientStats#workers()} counts those that are). A client
+     * built with one position (one worker, or endpoints that resolved to one address) is not a
+     * {@code MoltClientPool}; {@code stats().size()} gives the figure for every client.
+     */
     public int size() {
-        return size;
+        return core.activeSlots();
     }
 
-    /** Calls in flight on worker {@code index} (0-based). */
+    /**
+     * Calls in flight on the worker at position {@code index} (0-based, below {@link #size()}); 0
+     * while the position has no worker.
+     *
+     * @throws IndexOutOfBoundsException when {@code index} is not below {@link #size()} now
+     */
     public int inFlight(int index) {
+        int size = size();
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException("index " + index + " outside 0.." + (size - 1));
         }
@@ -92,6 +103,6 @@ public final class MoltClientPool implements MoltClient {
 
     @Override
     public String toString() {
-        return "MoltClientPool[size=" + size + ", " + core.stats() + "]";
+        return "MoltClientPool[" + core.stats() + "]";
     }
 }

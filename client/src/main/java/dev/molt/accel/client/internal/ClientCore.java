@@ -331,6 +331,11 @@ public final class ClientCore implements MoltClient {
         return endpoints == null ? List.of() : endpoints.states();
     }
 
+    /** Worker positions in use now, as {@link ClientStats#size()} (without taking the rest of a snapshot). */
+    public int activeSlots() {
+        return supervisor.activeSlots();
+    }
+
     /** Calls in flight on the slot's worker, for pool balancing. */
     public int inFlight(int slot) {
         WorkerProcess w = supervisor.slots[slot].current;

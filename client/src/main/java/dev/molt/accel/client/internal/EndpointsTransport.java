@@ -266,10 +266,13 @@ public final class EndpointsTransport implements Transport {
         t.lastError = message;
         long backoff = Math.min(ejectBaseNanos << Math.min(t.failures - 1, 20), ejectMaxNanos);
         t.ejectedUntil = ticker.getAsLong() + backoff;
-        if (t.failures == 1) {
-            log.warn("Endpoint {} ejected ({}): {}; tried again with backoff", t.shown(), reason, message);
+        // as a slot's failed starts: WARN at failures 1, 2, 4, 8, ... in a row and DEBUG in between,
+        // so an endpoint down for minutes is still seen now and then without a line per retry
+        if (WorkerSlot.warnsAt(t.failures)) {
+            log.warn("Endpoint {} ejected ({}, {} failure(s) in a row): {}; tried again with backoff", t.shown(), reason,
+                    t.failures, message);
         } else {
-            log.debug("Endpoint {} failed again ({} in a row): {}", t.shown(), t.failures, message);
+            log.debug("Endpoint {} failed again ({}, {} in a row): {}", t.shown(), reason, t.failures, message);
         }
     }
 

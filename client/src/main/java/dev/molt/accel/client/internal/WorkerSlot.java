@@ -141,6 +141,14 @@ final class WorkerSlot {
         }
     }
 
+    /**
+     * Whether the {@code inARow}-th failure in a row is logged at WARN: the 1st, 2nd, 4th, 8th, ...
+     * (DEBUG in between), so a worker or endpoint that keeps failing is reported ever more rarely.
+     */
+    static boolean warnsAt(int inARow) {
+        return inARow <= 1 || Integer.bitCount(inARow) == 1;
+    }
+
     private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         WorkerProcess extra = null;
@@ -182,7 +190,7 @@ final class WorkerSlot {
             if (!core.closed) {
                 // a worker that keeps failing (an endpoint down for minutes) must not flood the log:
                 // WARN at failures 1, 2, 4, 8, ... in a row, DEBUG in between
-                if (inARow <= 1 || Integer.bitCount(inARow) == 1) {
+                if (warnsAt(inARow)) {
                     log.warn("Worker start failed (slot {}, {} in a row): {}", index, Math.max(1, inARow), cause.getMessage());
                 } else {
                     log.debug("Worker start failed (slot {}, {} in a row): {}", index, inARow, cause.getMessage());

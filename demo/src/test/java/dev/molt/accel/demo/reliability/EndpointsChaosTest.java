@@ -54,10 +54,12 @@ class EndpointsChaosTest {
 
     /** A worker process serving one TCP address (and stdio, so that it ends with this JVM). */
     static final class Worker {
+        final String listen;
         final Process process;
         final StringBuffer stderr = new StringBuffer();
 
         Worker(String listen) {
+            this.listen = listen;
             ProcessBuilder pb = new ProcessBuilder(TestWorker.command("--stdio", "--listen", listen));
             pb.environment().keySet().removeIf(k -> k.startsWith("MOLT_"));
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -84,7 +86,7 @@ class EndpointsChaosTest {
         String address() {
             String[] found = new String[1];
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                assertThat(process.isAlive()).as("worker alive; stderr:\n" + stderr).isTrue();
+                assertThat(process.isAlive()).as(() -> "worker for " + listen + " alive: " + this).isTrue();
                 for (String line : stderr.toString().split("\\R")) {
                     if (line.startsWith(LISTENING)) {
                         found[0] = line.substring(LISTENING.length()).trim();
@@ -94,6 +96,15 @@ class EndpointsChaosTest {
                 return false;
             });
             return found[0];
+        }
+
+        /** Pid, address, whether alive (else its exit status) and the tail of its stderr, for a failure message. */
+        @Override
+        public String toString() {
+            String state = process.isAlive() ? "alive" : "exited with status " + process.exitValue();
+            String err = stderr.toString();
+            String tail = err.length() > 2000 ? "..." + err.substring(err.length() - 2000) : err;
+            return "worker pid " + process.pid() + " for " + listen + " " + state + ", stderr:\n" + tail.strip();
         }
 
         void close() {
@@ -150,6 +161,16 @@ class EndpointsChaosTest {
         }
     }
 
+    /** What the client and the workers say, for a failure message. */
+    private String state() {
+        StringBuilder b = new StringBuilder("3 endpoints UP and 3 workers; endpoints ").append(client.endpoints())
+                .append(", ").append(client.stats());
+        for (Worker w : WORKERS) {
+            b.append("\n").append(w);
+        }
+        return b.toString();
+    }
+
     @Test
     void killOneOfThreeWorkersAndStartItAgainEveryFourSeconds() throws Exception {
         await().atMost(Duration.ofSeconds(60)).until(() -> up() == 3 && client.stats().workers() == 3);
@@ -165,28 +186,40 @@ class EndpointsChaosTest {
                     int i = next.getAndIncrement() % 3;
                     Worker old = WORKERS[i];
                     long pid = old.process.pid();
-                    old.process.destroyForcibly(); // SIGKILL
-                    old.process.waitFor(10, TimeUnit.SECONDS);
-                    WORKERS[i] = new Worker(ADDRESSES.get(i)); // the same address again; its JVM starts meanwhile
+                    try {
+                        old.process.destroyForcibly(); // SIGKILL
+                        assertThat(old.process.waitFor(10, TimeUnit.SECONDS)).as("killed worker gone: " + old).isTrue();
+                    } finally {
+                        // the same address again, whatever happened above; its JVM starts meanwhile
+                        WORKERS[i] = new Worker(ADDRESSES.get(i));
+                    }
                     return pid;
                 });
         r.report();
         Map<Integer, Long> idempotent = r.statuses(ChaosRun.IDEMPOTENT);
         System.out.println("endpoints-kill: /offload/ " + idempotent + ", all " + r.statuses(null) + ", endpoints up at each fault "
                 + upAtFault + ", max " + r.maxMicros() / 1000 + " ms, stats " + client.stats());
-        r.assertOnlyStatuses(200, 503, 504);
-        r.assertNonIdempotentNeverTwice();
         assertThat(r.faults).hasSizeGreaterThanOrEqualTo(6);
-        // every worker was killed and started again at least once; each takes calls once more
+        assertThat(r.faults).as("every fault started (%s) also finished", upAtFault.size()).hasSameSizeAs(upAtFault);
+        // every worker was killed and started again at least once: each restarted process listens
+        // on its old address again (else: its exit status and stderr) ...
+        for (int i = 0; i < 3; i++) {
+            assertThat(WORKERS[i].address()).as("address of " + WORKERS[i]).isEqualTo(ADDRESSES.get(i));
+        }
+        // ... and the client takes each back and gives it calls
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> up() == 3 && client.stats().workers() == 3);
+                .untilAsserted(() -> assertThat(up() == 3 && client.stats().workers() == 3)
+                        .as(this::state).isTrue());
         for (int i = 0; i < 300; i++) {
             client.call("count", Map.of(), SLOW);
         }
         for (String a : ADDRESSES) {
             assertThat(count(a)).as("calls run by the restarted worker at " + a).isPositive();
         }
-        // the targets last, so that a miss still leaves the checks above done
+        // the answers' checks and the targets last, so that a run starved of CPU still says whether
+        // the restarted workers came back
+        r.assertOnlyStatuses(200, 503, 504);
+        r.assertNonIdempotentNeverTwice();
         r.assertNoneLaterThan(Duration.ofSeconds(1));
         r.assertIdempotentSuccessAtLeast(0.999);
     }
