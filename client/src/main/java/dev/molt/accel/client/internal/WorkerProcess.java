@@ -157,7 +157,7 @@ final class WorkerProcess {
         try {
             // an attempt that timed out or was cancelled while its caller waited here is not sent
             boolean send = attempt.markWritten();
-            writeDeadline = attempt.deadlineNanos;
+            writeDeadline = stuckAfter(attempt.deadlineNanos);
             if (send) {
                 stdin.write(frame);
             }
@@ -172,7 +172,25 @@ final class WorkerProcess {
         }
     }
 
-    /** The deadline (ticker time) of the write going on now, or 0 when none is going on or it has none. */
+    /**
+     * When the write starting now counts as stuck: its call's deadline plus a grace, and never earlier
+     * than the grace from now (an attempt withdrawn while it waited for the lock still flushes what
+     * others deferred, past its own deadline). The grace keeps a writer that was merely descheduled
+     * on a busy machine from having a healthy worker replaced; 0 when the call has no deadline.
+     */
+    private long stuckAfter(long deadline) {
+        if (deadline == 0) {
+            return 0;
+        }
+        long now = core.now();
+        long at = (deadline - now > 0 ? deadline : now) + STUCK_WRITE_GRACE_NANOS;
+        return at == 0 ? 1 : at;
+    }
+
+    /** The time past its deadline (or past its start, when later) after which a blocked write is stuck. */
+    static final long STUCK_WRITE_GRACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+
+    /** When the write going on now counts as stuck (ticker time), or 0 when none is going on or it has no deadline. */
     long writeDeadline() {
         return writeDeadline;
     }
