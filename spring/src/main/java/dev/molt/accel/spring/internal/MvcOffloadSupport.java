@@ -90,11 +90,12 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
         Runnable cancel = cancelOnce(call);
         MvcDirectAnswer answer = new MvcDirectAnswer();
         deferred.onTimeout(() -> {
-            cancel.run();
+            // the answer first: cancelling completes the call, whose stage would answer 499 (cancelled)
             if (answer.claimForSpring()) {
                 deferred.setResult(new MvcReply(context, hm, invocation, null, new MoltTimeoutException(
                         "The request timed out while '" + plan.entry() + "' was running", plan.entry(), 0, null)));
             }
+            cancel.run();
         });
         deferred.onError(t -> cancel.run());
         deferred.onCompletion(cancel);
