@@ -278,12 +278,17 @@ class HostileWorkerTest {
         MoltClient client = hostile("fork_exit").build();
         try {
             client.start();
+            // in flight on the worker when it exits: a call sent after the exit may already find the
+            // client past it (a fresh worker then answers), so the call that must fail is sent before
+            CompletableFuture<MoltResult> caught = client.callAsync("sleep", map("ms", 30_000, "cooperative", true),
+                    CallOptions.builder().timeout(Duration.ofSeconds(60)).build());
+            await().atMost(LEFTOVER_WAIT).until(() -> client.stats().inFlight() == 1);
             assertThat(client.call("echo", map("i", 1), PATIENT).value()).isEqualTo(map("i", 1));
             // the worker is gone, but its grandchild holds stdout open: no EOF will ever come
             long worker = loggedStarts().get(0);
             await().atMost(LEFTOVER_WAIT).until(() -> alive(List.of(worker)).isEmpty());
-            assertThatThrownBy(() -> client.call("echo", map("i", 2), PATIENT))
-                    .isInstanceOf(MoltWorkerUnavailableException.class);
+            assertThat(caught).failsWithin(LEFTOVER_WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(MoltWorkerUnavailableException.class);
             // the next call gets a fresh worker
             assertThat(client.call("echo", map("i", 3), PATIENT).value()).isEqualTo(map("i", 3));
         } finally {
