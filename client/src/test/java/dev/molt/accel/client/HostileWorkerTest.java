@@ -40,7 +40,8 @@ class HostileWorkerTest {
     private static final Duration LEFTOVER_WAIT = Duration.ofSeconds(20);
     private static final long MIB = 1024 * 1024;
     private static final CallOptions QUICK = CallOptions.builder().timeout(Duration.ofSeconds(2)).build();
-    private static final CallOptions PATIENT = CallOptions.builder().timeout(Duration.ofSeconds(15)).build();
+    /** Long enough for a replacement worker's JVM to start on a heavily loaded machine. */
+    private static final CallOptions PATIENT = CallOptions.builder().timeout(Duration.ofSeconds(60)).build();
 
     @TempDir
     Path dir;
@@ -327,7 +328,7 @@ class HostileWorkerTest {
         env.put("MOLT_TEST_CHILD_LOG", childLog.toString());
         env.put("MOLT_TEST_MAX_LIFETIME_MS", "90000");
         return testWorker(args).environment(env)
-                .startTimeout(Duration.ofSeconds(20))
+                .startTimeout(Duration.ofSeconds(60))
                 .closeTimeout(Duration.ofSeconds(3))
                 .restartBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
