@@ -301,14 +301,15 @@ class HostileWorkerTest {
 
     @Test
     void aWorkerThatExitsAtStartLeavingAGrandchildFailsTheStartPromptly() throws IOException {
-        MoltClient client = hostile("fork_exit_at_start").startTimeout(Duration.ofSeconds(30)).maxRestarts(0)
+        MoltClient client = hostile("fork_exit_at_start").startTimeout(Duration.ofSeconds(120)).maxRestarts(0)
                 .build();
         try {
             long start = System.nanoTime();
             assertThatThrownBy(client::start).isInstanceOf(MoltWorkerUnavailableException.class);
-            // seen through the process's exit, not after the start timeout waiting for a ping
+            // seen through the process's exit, not after the start timeout waiting for a ping (the
+            // JVM's own start took 18 s on a heavily loaded machine)
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms until start() failed")
-                    .isLessThan(15_000);
+                    .isLessThan(60_000);
         } finally {
             close(client);
         }
