@@ -64,9 +64,10 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
                 ? new DeferredResult<>(plan.asyncTimeoutMillis()) : new DeferredResult<>();
         Runnable cancel = cancelOnce(call);
         deferred.onTimeout(() -> {
-            cancel.run();
+            // the answer first: cancelling completes the call, whose stage would answer 499 (cancelled)
             deferred.setResult(new MvcReply(context, hm, invocation, null, new MoltTimeoutException(
                     "The request timed out while '" + plan.entry() + "' was running", plan.entry(), 0, null)));
+            cancel.run();
         });
         deferred.onError(t -> cancel.run());
         deferred.onCompletion(cancel);
