@@ -208,8 +208,9 @@ class EngineRulesTest {
 
     @Test
     void aWorkerThatIgnoresACancelButAnswersAPingIsKept() {
-        try (MoltClient client = testWorker().cancelGrace(Duration.ofMillis(200)).probeTimeout(Duration.ofSeconds(10))
-                .build()) {
+        // two threads whatever the machine's processor count: the last echo runs beside the abandoned sleep
+        try (MoltClient client = testWorker("--threads", "2").cancelGrace(Duration.ofMillis(200))
+                .probeTimeout(Duration.ofSeconds(10)).build()) {
             client.start();
             long pid = client.stats().pids().get(0);
             // not cooperative: the handler sleeps through its cancel, the worker still answers __ping__

@@ -101,18 +101,22 @@ class MoltClientTest {
     }
 
     @Test
-    void cancelCheckSendsCancelAndFreesTheWorkerThread() {
+    void cancelCheckSendsCancelAndFreesTheWorkerThread() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         try (MoltClient client = testWorker("--threads", "1").build()) {
             client.start();
             CompletableFuture<MoltResult> f = client.callAsync("sleep", map("ms", 30_000, "cooperative", true),
                     SLOW.toBuilder().timeout(Duration.ofSeconds(60)).cancelCheck(stop::get).build());
+            // runs where the future fails (a client thread): the cancel must be counted by then
+            CompletableFuture<Long> cancelsSeen = f.handle((r, e) -> client.stats().cancels());
             stop.set(true);
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MoltCancelledException.class);
+            assertThat(cancelsSeen.get(10, TimeUnit.SECONDS)).as("cancels seen as the future failed").isEqualTo(1);
             // with one worker thread, this only runs once the cancelled handler stopped
             long t0 = System.nanoTime();
             client.call("sleep", map("ms", 0), SLOW);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            // the cancel check is polled on a client thread: the cancel is counted before the future fails
             assertThat(client.stats().cancels()).isEqualTo(1);
             assertThat(client.stats().restarts()).isZero();
         }
@@ -125,7 +129,9 @@ class MoltClientTest {
             CompletableFuture<MoltResult> f = client.callAsync("sleep", map("ms", 30_000, "cooperative", true),
                     SLOW.toBuilder().timeout(Duration.ofSeconds(60)).build());
             await().atMost(Duration.ofSeconds(10)).until(() -> client.stats().inFlight() == 1);
+            CompletableFuture<Long> cancelsSeen = f.handle((r, e) -> client.stats().cancels());
             assertThat(f.cancel(true)).isTrue();
+            assertThat(cancelsSeen).as("cancels seen as the future was cancelled").isCompletedWithValue(1L);
             assertThat(f.cancel(true)).isTrue();
             client.call("sleep", map("ms", 0), SLOW);
             assertThat(client.stats().cancels()).as("a second cancel() changes nothing").isEqualTo(1);

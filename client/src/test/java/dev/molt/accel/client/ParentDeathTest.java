@@ -33,7 +33,8 @@ class ParentDeathTest {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> exited(workerPid));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.err.println("ParentDeathTest: worker exited " + ms + " ms after its parent was killed");
-            assertThat(ms).isLessThan(1_000);
+            // stdin EOF ends it at once: milliseconds here, 1.5 s seen on a heavily loaded machine
+            assertThat(ms).isLessThan(5_000);
         } finally {
             parent.destroyForcibly();
             parent.waitFor();

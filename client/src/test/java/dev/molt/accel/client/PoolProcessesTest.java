@@ -68,13 +68,15 @@ class PoolProcessesTest {
         };
         try (MoltClient client = testWorker().environment(Map.of("MOLT_TEST_CRASH_AT_START", "7")).listener(listener)
                 .restartBackoff(Duration.ofMillis(300), Duration.ofSeconds(20)).build()) {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
-            while (System.nanoTime() - end < 0 && failures.size() < 4) {
+            // three failed starts (each a JVM start, seconds on a loaded machine), not a fixed window
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() - end < 0 && failures.size() < 3) {
                 assertThatThrownBy(() -> client.call("echo", map(), PATIENT))
                         .isInstanceOf(MoltWorkerUnavailableException.class);
                 Thread.sleep(20); // pacing of the caller's retries, not synchronization
             }
-            assertThat(failures.size()).as("starts in 8 s with a doubling backoff from 300 ms").isBetween(2, 5);
+            assertThat(failures.size()).as("failed starts in 60 s with a doubling backoff from 300 ms")
+                    .isGreaterThanOrEqualTo(3);
             // each wait is at least the backoff, which doubles: 300, 600, 1200 ms
             for (int i = 1; i < failures.size(); i++) {
                 long gapMillis = TimeUnit.NANOSECONDS.toMillis(failures.get(i) - failures.get(i - 1));

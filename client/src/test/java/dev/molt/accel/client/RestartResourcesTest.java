@@ -17,8 +17,9 @@ class RestartResourcesTest {
 
     @Test
     void restartLoopKeepsDescriptorsThreadsAndChildrenFlat() throws IOException {
-        CallOptions slow = CallOptions.builder().timeout(Duration.ofSeconds(20)).build();
-        try (MoltClient client = testWorker().build()) {
+        // each iteration waits for a new worker JVM: generous bounds for a loaded machine
+        CallOptions slow = CallOptions.builder().timeout(Duration.ofSeconds(60)).build();
+        try (MoltClient client = testWorker().startTimeout(Duration.ofSeconds(60)).build()) {
             client.call("echo", map(), slow);
             int fdsBefore = openDescriptors();
             int threadsBefore = Thread.activeCount();

@@ -51,7 +51,8 @@ class WorkerLossTest {
     @Test
     void aKilledWorkersIdempotentCallsFinishOnTheSpareAndItsOtherCallsFailWithoutRunningTwice() throws Exception {
         Path file = dir.resolve("touched");
-        try (MoltClient client = testWorker().spareWorkers(1).build()) {
+        // two threads whatever the machine's processor count (a worker has one per processor by default)
+        try (MoltClient client = testWorker("--threads", "2").spareWorkers(1).build()) {
             client.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> client.stats().spares() == 1);
             long victim = client.stats().pids().get(0);

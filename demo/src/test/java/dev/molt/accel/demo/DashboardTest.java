@@ -41,7 +41,14 @@ class DashboardTest {
 
         Http.getUntilOk(port, "/offload/?user_id=3&limit=2");
         Http.getUntilOk(port, "/compute_offload/?values=1,2,3&scale=2");
-        String prometheus = Http.get(port, "/actuator/prometheus").text();
+        // a call's timer is recorded by the client's listener, which may hear of the call just after its answer
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(exported(Http.get(port, "/actuator/prometheus").text()))
+                        .as("exported by /actuator/prometheus").containsAll(names));
+    }
+
+    /** The metric names of a Prometheus text exposition. */
+    private static Set<String> exported(String prometheus) {
         Set<String> exported = new LinkedHashSet<>();
         for (String line : prometheus.split("\n")) {
             if (!line.isEmpty() && line.charAt(0) != '#') {
@@ -52,7 +59,7 @@ class DashboardTest {
                 exported.add(line.substring(0, end));
             }
         }
-        assertThat(exported).as("exported by /actuator/prometheus").containsAll(names);
+        return exported;
     }
 
     /** Every {@code expr} of a target and every {@code query} / {@code definition} string of a variable. */

@@ -271,7 +271,8 @@ class SocketTransportTest {
         WorkerProcess w = worker("--listen", sock(), "--listen", "tcp://127.0.0.1:0");
         List<String> addresses = w.listeningOn(2);
         for (String a : addresses) {
-            WorkerProcess probe = WorkerProcess.main("--probe", a);
+            // a generous deadline: the probe's cold JVM connects and pings within it (the default is 1 s)
+            WorkerProcess probe = WorkerProcess.main("--probe", a, "--probe-timeout", "30s");
             started.add(probe);
             assertThat(probe.awaitExit(EXIT)).as("probe " + a + ": " + probe.stderr()).isZero();
         }

@@ -109,8 +109,10 @@ class TlsTransportTest {
 
     @Test
     void theProbeSpeaksTlsWithTheWorkersOwnFiles() {
-        WorkerProcess probe = WorkerProcess.main("--probe", address, "--tls-cert", pki.crt("server").toString(),
-                "--tls-key", pki.key("server").toString(), "--tls-client-ca", pki.crt("ca").toString());
+        // a generous deadline: the probe's own cold JVM loads and runs TLS within it (the default is 1 s)
+        WorkerProcess probe = WorkerProcess.main("--probe", address, "--probe-timeout", "30s", "--tls-cert",
+                pki.crt("server").toString(), "--tls-key", pki.key("server").toString(), "--tls-client-ca",
+                pki.crt("ca").toString());
         try {
             assertThat(probe.awaitExit(EXIT)).as(probe.stderr()).isZero();
         } finally {

@@ -85,10 +85,18 @@ final class Call extends CompletableFuture<MoltResult> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        if (isDone() && !isCancelled()) {
+            return false;
+        }
+        // counted before the future shows the cancel (a thread waiting on it then finds it in the
+        // stats), and taken back by every cancel() but the one that handles it
+        core.cancels.incrementAndGet();
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         // cancel() answers true again once cancelled: only the first one cleans up
         if (cancelled && cancelHandled.compareAndSet(false, true)) {
             core.outcomes.afterCancel(this, "cancelled by the caller");
+        } else {
+            core.cancels.decrementAndGet();
         }
         return cancelled;
     }

@@ -241,7 +241,10 @@ final class CallOutcomes {
         attemptFailed(call, a, timeout, null, 0);
     }
 
-    /** Called after the caller cancelled the call's future, or its cancel check or an interrupt did. */
+    /**
+     * Called after the caller cancelled the call's future, or its cancel check or an interrupt did.
+     * The cancel is already counted: {@code stats().cancels()} includes it before the future shows it.
+     */
     void afterCancel(Call call, String why) {
         call.decide();
         Attempt a = call.attempt;
@@ -254,7 +257,6 @@ final class CallOutcomes {
             }
             core.supervisor.closeIfDrained(a.worker);
         }
-        core.cancels.incrementAndGet();
         if (!Entries.isReserved(call.entry)) {
             core.listener.callCancelled(call.entry);
         }
@@ -265,8 +267,12 @@ final class CallOutcomes {
     void cancel(Call call, String why) {
         MoltCancelledException e = new MoltCancelledException("Call to '" + call.entry + "' " + why, call.entry,
                 ClientCore.requestIdOf(call), null);
+        // counted first: whoever sees the future fail (another thread, maybe) finds the cancel in the stats
+        core.cancels.incrementAndGet();
         if (call.completeExceptionally(e)) {
             afterCancel(call, why);
+        } else {
+            core.cancels.decrementAndGet();
         }
     }
 

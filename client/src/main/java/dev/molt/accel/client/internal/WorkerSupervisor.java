@@ -273,7 +273,7 @@ final class WorkerSupervisor {
             w.kill();
         }
         resendAtOnce(w, reason, protocolError);
-        core.onLifecycle(() -> afterDeath(w, reason, protocolError, first));
+        core.onLifecycle(() -> afterDeath(w, protocolError, first));
     }
 
     /**
@@ -309,14 +309,18 @@ final class WorkerSupervisor {
         }
     }
 
-    /** On the lifecycle executor: reports a dead worker, fails or re-sends its calls, and retires it. */
-    void afterDeath(WorkerProcess w, String reason, boolean protocolError, boolean first) {
+    /**
+     * On the lifecycle executor: reports a dead worker, fails or re-sends its calls, and retires it.
+     * A second report of the same death (its reader's end and its exit) may run before the first:
+     * both fail the calls left with the reason the first one recorded, and the worker's name.
+     */
+    void afterDeath(WorkerProcess w, boolean protocolError, boolean first) {
+        Integer exit = w.exitCode(20); // a short wait: the calls in flight are failed only after this
+        String detail = "Worker " + w.label + " " + w.deathReason() + (exit == null ? "" : ", exit code " + exit);
         if (!first) {
-            failPending(w, reason, protocolError);
+            failPending(w, detail, protocolError);
             return;
         }
-        Integer exit = w.exitCode(20); // a short wait: the calls in flight are failed only after this
-        String detail = "Worker " + w.label + " " + reason + (exit == null ? "" : ", exit code " + exit);
         if (!core.closed) {
             core.lastFailure = detail;
             log.warn("{}; last stderr lines: {}", detail, w.stderrTail());

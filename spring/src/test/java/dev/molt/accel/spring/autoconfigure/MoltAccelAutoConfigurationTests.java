@@ -75,7 +75,8 @@ class MoltAccelAutoConfigurationTests {
                     .doesNotHaveBean(MicrometerMoltMetrics.class);
             assertThat(context).getBean("moltHealthContributor").isInstanceOf(CompositeHealthContributor.class);
             assertThat(context.getBean(MoltClient.class).stats().workers()).isZero();
-            assertThat(TestWorkers.descendants()).isEqualTo(before);
+            // no new process; one an earlier test closed may still be on its way out
+            assertThat(TestWorkers.descendants()).isSubsetOf(before);
         });
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.CallOptions;
 import dev.molt.accel.client.MoltClient;
+import dev.molt.accel.client.MoltResult;
 import dev.molt.accel.protocol.Codec;
 import dev.molt.accel.protocol.Payloads;
 import dev.molt.accel.spring.testsupport.CallProbe;
@@ -101,7 +102,7 @@ class MvcServerTests {
      */
     @Test
     void h2cDisconnectCancelsTheWorkerCall() throws Exception {
-        long observedBefore = cancelObserved();
+        Map<String, Long> observedBefore = cancelObservedByWorker();
         long cancelsBefore = probe.cancels("touch");
         Path file = tmp.resolve("h2c.txt");
         long closedAt;
@@ -115,12 +116,18 @@ class MvcServerTests {
             awaitRunning(file);
             closedAt = System.nanoTime();
         }
+        String worker = Files.readAllLines(file).get(0).substring("touched by ".length()).trim();
         await().atMost(Duration.ofSeconds(10)).until(() -> probe.cancels("touch") > cancelsBefore);
         long latencyMicros = (probe.cancelledAt("touch", closedAt) - closedAt) / 1000;
         System.out.printf("[disconnect-latency] MVC/Tomcat h2c: close -> __cancel__ sent in %.1f ms%n",
                 latencyMicros / 1000.0);
         assertThat(latencyMicros).isBetween(0L, 2_000_000L);
-        await().atMost(Duration.ofSeconds(10)).until(() -> cancelObserved() > observedBefore);
+        // a worker that was not there for the count before started afterwards: it had seen no cancel
+        long before = observedBefore.getOrDefault(worker, 0L);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            MoltResult stats = stats();
+            return stats.worker().equals(worker) && cancelObserved(stats) > before;
+        });
         assertThat(probe.cancels("touch")).as("cancelled once").isEqualTo(cancelsBefore + 1);
     }
 
@@ -205,21 +212,36 @@ class MvcServerTests {
         if (first.status() == 503) {
             assertThat(first.json()).containsEntry("error", "MoltWorkerUnavailable");
         }
+        // the client learns of each death on its own reader thread: the next request follows that
+        await().atMost(Duration.ofSeconds(10)).until(() -> moltClient.stats().pids().stream().noneMatch(before::contains));
         Response next = get("/mvc/echo?name=recovered");
         assertThat(next.status()).isEqualTo(200);
         assertThat(next.json()).containsEntry("name", "recovered");
         assertThat(moltClient.stats().pids()).doesNotContainAnyElementsOf(before);
     }
 
-    /** Cooperative sleeps that saw their cancellation, summed over the pool's workers. */
-    private long cancelObserved() {
-        long total = 0;
-        for (int i = 0; i < 2; i++) {
-            // with every worker idle, the pool sends consecutive calls to each worker in turn
-            Map<?, ?> stats = moltClient.call("stats", Map.of(), CallOptions.builder().timeoutMs(60_000).build()).as(Map.class);
-            total += ((Number) stats.get("cancel_observed")).longValue();
-        }
-        return total;
+    /**
+     * Cooperative sleeps that saw their cancellation, per worker (its pid) of the pool. Asked until
+     * every worker taking calls answered: the pool does not always send consecutive calls to each
+     * worker in turn (a busy worker, one still starting).
+     */
+    private Map<String, Long> cancelObservedByWorker() {
+        Map<String, Long> seen = new java.util.HashMap<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            MoltResult stats = stats();
+            seen.put(stats.worker(), cancelObserved(stats));
+            return moltClient.stats().pids().stream().allMatch(pid -> seen.containsKey(Long.toString(pid)));
+        });
+        return seen;
+    }
+
+    private MoltResult stats() {
+        return moltClient.call("stats", Map.of(), CallOptions.builder().timeoutMs(60_000).build());
+    }
+
+    private static long cancelObserved(MoltResult stats) {
+        Map<?, ?> m = stats.as(Map.class);
+        return ((Number) m.get("cancel_observed")).longValue();
     }
 
     /** Waits until the worker runs the {@code touch} call: its first act is to append a line to the file. */

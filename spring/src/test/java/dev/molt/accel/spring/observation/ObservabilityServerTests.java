@@ -142,7 +142,9 @@ class ObservabilityServerTests {
         MeterRegistry meters = context.getBean(MeterRegistry.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> meters.find("molt.accel.call").tag("entry", "echo")
                 .tag("outcome", "ok").tag("worker", "default").tag("transport", "stdio").timer() != null);
-        assertThat(meters.find("molt.accel.calls").tag("entry", "echo").timer()).isNotNull();
+        // the listener's timer is recorded after the future completed (and the observation stopped)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(meters.find("molt.accel.calls").tag("entry", "echo").timer()).isNotNull());
     }
 
     private static ListAppender<ILoggingEvent> capture(String name) {
