@@ -3,6 +3,7 @@ package dev.molt.accel.spring.internal;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,18 +33,33 @@ final class MvcDirectAnswer {
     private static final int SPRING = 2;
 
     /** Spring's own async response wrapper: it passes writes through (and refuses them once unusable). */
-    private static final Class<?> SPRING_ASYNC_RESPONSE = springAsyncResponse();
+    private static final Class<?> SPRING_ASYNC_RESPONSE = load("org.springframework.web.context.request.async."
+            + "StandardServletAsyncWebRequest$LifecycleHttpServletResponse");
 
     private final AtomicInteger state = new AtomicInteger(OPEN);
 
-    private static Class<?> springAsyncResponse() {
+    private static Class<?> load(String name) {
         try {
-            return Class.forName("org.springframework.web.context.request.async."
-                    + "StandardServletAsyncWebRequest$LifecycleHttpServletResponse", false,
-                    MvcDirectAnswer.class.getClassLoader());
+            return Class.forName(name, false, MvcDirectAnswer.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }
+    }
+
+    /** MockMvc's async context: its tests take the answer from the async result ({@code asyncDispatch}). */
+    private static final Class<?> MOCK_ASYNC_CONTEXT = load("org.springframework.mock.web.MockAsyncContext");
+
+    /**
+     * The async context of {@code request} when a direct answer may complete it, else {@code null}:
+     * async not started, MockMvc, or a response wrapped by a filter.
+     */
+    static AsyncContext contextFor(HttpServletRequest request) {
+        if (!request.isAsyncStarted()) {
+            return null;
+        }
+        AsyncContext async = request.getAsyncContext();
+        boolean mock = MOCK_ASYNC_CONTEXT != null && MOCK_ASYNC_CONTEXT.isInstance(async);
+        return mock || !writesReachTheContainer(async.getResponse()) ? null : async;
     }
 
     /**
@@ -51,7 +67,7 @@ final class MvcDirectAnswer {
      * Spring's async one. A filter's wrapper (an ETag or caching filter buffering the body until its
      * own async pass, say) would never see that pass, so such requests keep the dispatch.
      */
-    static boolean writesReachTheContainer(ServletResponse response) {
+    private static boolean writesReachTheContainer(ServletResponse response) {
         ServletResponse r = response;
         while (r instanceof ServletResponseWrapper w) {
             if (w.getClass() != SPRING_ASYNC_RESPONSE) {

@@ -34,12 +34,6 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
     /** Request attribute holding the busy status of the offloaded handler. */
     public static final String BUSY_STATUS_ATTRIBUTE = MvcOffloadSupport.class.getName() + ".busyStatus";
 
-    private static final Class<?> MOCK_ASYNC_CONTEXT = org.springframework.util.ClassUtils.isPresent(
-            "org.springframework.mock.web.MockAsyncContext", MvcOffloadSupport.class.getClassLoader())
-            ? org.springframework.util.ClassUtils.resolveClassName("org.springframework.mock.web.MockAsyncContext",
-                    MvcOffloadSupport.class.getClassLoader())
-            : null;
-
     private final boolean directAnswers;
 
     /** Pass-through answers are written without an async dispatch. */
@@ -105,18 +99,11 @@ public final class MvcOffloadSupport implements OffloadWebSupport {
             cancel.run();
             throw e;
         }
-        AsyncContext direct = directAnswers && request.isAsyncStarted() ? request.getAsyncContext() : null;
-        if (direct != null && ((MOCK_ASYNC_CONTEXT != null && MOCK_ASYNC_CONTEXT.isInstance(direct))
-                || !MvcDirectAnswer.writesReachTheContainer(direct.getResponse()))) {
-            // MockMvc: tests take the answer from the async result (asyncDispatch), as documented; a
-            // filter's response wrapper: it may act on the body only in its own async-dispatch pass
-            direct = null;
-        }
-        AsyncContext directContext = direct;
+        AsyncContext direct = directAnswers ? MvcDirectAnswer.contextFor(request) : null;
         call.whenComplete((r, e) -> {
-            if (directContext != null && e == null && !call.isCancelled()) {
+            if (direct != null && e == null) {
                 ResponseDecision.Bytes bytes = ResponseDecision.passThrough(plan, r);
-                if (bytes != null && answer.write(directContext, bytes)) {
+                if (bytes != null && answer.write(direct, bytes)) {
                     return;
                 }
             }

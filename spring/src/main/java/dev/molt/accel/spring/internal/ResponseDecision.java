@@ -30,13 +30,11 @@ public sealed interface ResponseDecision {
         if (plan.responseFactory() != null) {
             return new Value(plan.responseFactory().create(result, context));
         }
+        Bytes bytes = passThrough(plan, result);
+        if (bytes != null) {
+            return bytes;
+        }
         ReturnShape s = plan.shape();
-        if (!plan.decodeResponse() || s.voidBody() || s.bytesBody()) {
-            return new Bytes(result.bytes(), contentType(result.codec()));
-        }
-        if (s.passThroughJson() && result.codec() == Codec.JSON) {
-            return new Bytes(result.bytes(), contentType(Codec.JSON));
-        }
         Object body = result.as(s.bodyType());
         return new Value(s.responseEntity() ? HttpEntities.ok(body) : body);
     }
