@@ -66,14 +66,6 @@ public final class FailedCallLog implements PoolListeners, AutoCloseable {
         return ticker.getAsLong();
     }
 
-    /** Writes the held-back counts whose minute is over (what the pools' ticks do). */
-    public void flushDue() {
-        long now = ticker.getAsLong();
-        for (PoolLog p : pools.values()) {
-            p.flush(now, false);
-        }
-    }
-
     /** Writes every held-back count, due or not: nothing counted is left unsaid at shutdown. */
     @Override
     public void close() {

@@ -120,7 +120,6 @@ class FailedCallLogTests {
         assertThat(warnings().get(2)).isEqualTo("3 calls to 'render' on pool 'tiles' failed with MoltTimeout since the last line");
         now.addAndGet(MINUTE);
         pool.periodic();
-        log.flushDue();
         assertThat(warnings()).as("said once; 'resize' held nothing back").hasSize(3);
 
         // a failure within the minute after the summary waits for the next minute, or for close
