@@ -18,6 +18,7 @@ import dev.molt.accel.spring.internal.ReactiveOffloadResultHandler;
 import dev.molt.accel.spring.internal.ReactiveOffloadSupport;
 import dev.molt.accel.spring.internal.ReactiveRequestSizeFilter;
 import dev.molt.accel.spring.internal.WorkerMetricsRecorder;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -34,6 +35,7 @@ import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.reactive.HandlerResultHandler;
 import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import reactor.core.publisher.Mono;
@@ -114,12 +116,6 @@ public final class MoltAccelAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        MoltHandlerExceptionResolver moltHandlerExceptionResolver(MoltErrorMapper mapper, MoltAccelProperties properties) {
-            return new MoltHandlerExceptionResolver(mapper, properties.getBusyStatus());
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
         MoltRequestErrorResolver moltRequestErrorResolver() {
             return new MoltRequestErrorResolver();
         }
@@ -132,13 +128,20 @@ public final class MoltAccelAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "moltWebMvcConfigurer")
-        WebMvcConfigurer moltWebMvcConfigurer(ObjectProvider<OffloadRegistry> registry, MoltAccelProperties properties) {
+        WebMvcConfigurer moltWebMvcConfigurer(ObjectProvider<OffloadRegistry> registry, MoltErrorMapper mapper,
+                MoltAccelProperties properties) {
             long max = properties.getMaxRequestSize().toBytes();
+            MoltHandlerExceptionResolver errors = new MoltHandlerExceptionResolver(mapper, properties.getBusyStatus());
             return new WebMvcConfigurer() {
                 @Override
                 public void addInterceptors(InterceptorRegistry interceptors) {
                     interceptors.addInterceptor(
                             new MvcRequestSizeInterceptor(SingletonSupplier.of(registry::getObject), max));
+                }
+
+                @Override
+                public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
+                    errors.insertInto(resolvers);
                 }
             };
         }

@@ -27,8 +27,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.support.AopUtils;
@@ -48,6 +48,11 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.FieldError;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.annotation.ResponseStatusExceptionResolver;
+import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
+import org.springframework.web.servlet.mvc.support.DefaultHandlerExceptionResolver;
 
 /** The auto-configuration: beans, conditions, properties and their errors, start-up and shutdown of workers. */
 class MoltAccelAutoConfigurationTests {
@@ -85,11 +90,18 @@ class MoltAccelAutoConfigurationTests {
         new WebApplicationContextRunner()
                 .withConfiguration(MOLT)
                 .withPropertyValues("molt.accel.eager-start=false")
-                .run(context -> assertThat(context).hasNotFailed()
-                        .hasSingleBean(MvcOffloadSupport.class)
-                        .hasSingleBean(MoltHandlerExceptionResolver.class)
-                        .hasSingleBean(MvcHandlerAdapterPostProcessor.class)
-                        .doesNotHaveBean(ReactiveOffloadSupport.class));
+                .run(context -> {
+                    assertThat(context).hasNotFailed()
+                            .hasSingleBean(MvcOffloadSupport.class)
+                            .hasSingleBean(MvcHandlerAdapterPostProcessor.class)
+                            .doesNotHaveBean(ReactiveOffloadSupport.class);
+                    // Spring MVC's own chain, between @ExceptionHandler methods and the default resolver
+                    List<HandlerExceptionResolver> chain = new ArrayList<>(List.of(new ExceptionHandlerExceptionResolver(),
+                            new ResponseStatusExceptionResolver(), new DefaultHandlerExceptionResolver()));
+                    context.getBean("moltWebMvcConfigurer", WebMvcConfigurer.class).extendHandlerExceptionResolvers(chain);
+                    assertThat(chain).hasSize(4);
+                    assertThat(chain.get(1)).isInstanceOf(MoltHandlerExceptionResolver.class);
+                });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.molt.accel.spring.mvc;
 
+import dev.molt.accel.client.MoltAccelException;
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.client.MoltResult;
 import dev.molt.accel.protocol.RequestEnvelope;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -44,7 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** The Spring MVC application of the MockMvc and embedded-server tests. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({MvcTestApp.OffloadController.class, MvcTestApp.EchoService.class})
+@Import({MvcTestApp.OffloadController.class, MvcTestApp.OwnErrorsController.class, MvcTestApp.EchoService.class})
 public class MvcTestApp {
 
     /** A record body. */
@@ -129,6 +131,23 @@ public class MvcTestApp {
         @MoltOffload(entry = "echo", timeoutMs = 5000)
         public Item echo(Item item) {
             throw new AssertionError("the body of an offloaded method must not run");
+        }
+    }
+
+    /** An offloaded handler whose controller answers the library's failures itself. */
+    @RestController
+    @RequestMapping("/own-errors")
+    public static class OwnErrorsController {
+
+        @GetMapping("/fail")
+        @MoltOffload(entry = "fail", timeoutMs = 5000)
+        public Map<String, Object> fail(@RequestParam String message) {
+            throw new IllegalStateException("offloaded");
+        }
+
+        @ExceptionHandler(MoltAccelException.class)
+        ResponseEntity<String> failed(MoltAccelException e) {
+            return ResponseEntity.status(418).body("own answer: " + e.errorCode());
         }
     }
 

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +58,26 @@ class SafeMessagesServerTests {
                 .containsEntry("detail", "The worker rejected the input.");
         assertThat(get("/mvc/fail?message=" + enc("[safe] internal")))
                 .containsEntry("status", 500).containsEntry("detail", "The worker failed to process the request.");
+    }
+
+    @Test
+    void failuresWhoseTextReadsLikeAClientDisconnectAreStillAnswered() throws Exception {
+        // Spring MVC's default resolver takes an exception whose text says so for a client that went
+        // away and answers nothing: an empty 200 for a worker's error, or for an invalid query value quoted
+        for (String text : List.of("Broken pipe", "Connection reset by peer")) {
+            assertThat(get("/mvc/fail?message=" + enc(text)))
+                    .isEqualTo(Map.of("status", 500, "error", "MoltInternalError", "detail", "The worker failed to process the request."));
+            assertThat(get("/mvc/reject?message=" + enc(text)))
+                    .isEqualTo(Map.of("status", 400, "error", "MoltInvalidInput", "detail", text));
+        }
+    }
+
+    @Test
+    void anApplicationsExceptionHandlerStillAnswersTheLibrarysFailures() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/own-errors/fail?message=x")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(418);
+        assertThat(r.body()).isEqualTo("own answer: MoltInternalError");
     }
 
     @Test

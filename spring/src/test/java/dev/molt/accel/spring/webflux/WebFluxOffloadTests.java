@@ -127,6 +127,13 @@ class WebFluxOffloadTests {
     }
 
     @Test
+    void failuresWhoseTextReadsLikeAClientDisconnectAreStillAnswered() {
+        for (String text : List.of("Broken pipe", "Connection reset by peer")) {
+            error(web.get().uri("/flux/fail?message={m}", text).exchange(), 500, "MoltInternalError", null);
+        }
+    }
+
+    @Test
     void fallbackAndOversizedBodies() {
         web.get().uri("/flux/fallback").exchange().expectStatus().isEqualTo(202).expectBody()
                 .jsonPath("$.fallback").isEqualTo(true);
