@@ -7,15 +7,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.internal.ClientCore;
 import dev.molt.accel.client.internal.InMemoryTransport;
-import dev.molt.accel.worker.MoltWorker;
 import dev.molt.accel.test.worker.TestWorker;
+import dev.molt.accel.worker.MoltWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -53,12 +55,14 @@ class PoolFeaturesTest {
         final AtomicInteger opened = new AtomicInteger();
         volatile CountDownLatch holdOpensAfter;
         volatile int holdAfter = Integer.MAX_VALUE;
+        /** Opens held one by one: the n-th open (from 1) waits for its latch. */
+        final Map<Integer, CountDownLatch> holdOpen = new ConcurrentHashMap<>();
 
         InMemoryTransport transport() {
             return new InMemoryTransport("pool test worker", (in, out) -> {
                 int n = opened.incrementAndGet();
-                CountDownLatch hold = holdOpensAfter;
-                if (hold != null && n > holdAfter) {
+                CountDownLatch hold = holdOpen.containsKey(n) ? holdOpen.get(n) : holdOpensAfter;
+                if (hold != null && (holdOpen.containsKey(n) || n > holdAfter)) {
                     try {
                         hold.await(30, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
@@ -198,6 +202,37 @@ class PoolFeaturesTest {
             assertThat(workers.opened.get()).isEqualTo(openedBefore + 1);
         } finally {
             workers.releaseAll();
+        }
+    }
+
+    @Test
+    void aWorkerLostWhileTheSpareStillStartsCostsOneStart() throws Exception {
+        Workers workers = new Workers();
+        CountDownLatch thirdOpen = new CountDownLatch(1);
+        CountDownLatch fourthOpen = new CountDownLatch(1);
+        workers.holdOpen.put(3, thirdOpen);
+        workers.holdOpen.put(4, fourthOpen);
+        try (MoltClient client = builder(workers).spareWorkers(1).build()) {
+            client.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().spares() == 1);
+            // the spare (2nd open) takes the calls; a new spare starts (3rd open, held)
+            workers.handles.get(0).die();
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() == 3 && client.stats().workers() == 1
+                    && client.stats().spares() == 0);
+            // the position is lost again while that spare still starts: its own start (4th open, held)
+            workers.handles.get(1).die();
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() == 4 && client.stats().workers() == 0);
+            // the spare is ready first and takes the position; the position's own start is then the spare
+            thirdOpen.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().workers() == 1);
+            fourthOpen.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().spares() == 1);
+            assertThat(client.call("echo", map("x", 3), SLOW).value()).isEqualTo(map("x", 3));
+            assertThat(workers.opened.get()).as("starts: two at first, one per lost worker").isEqualTo(4);
+        } finally {
+            workers.releaseAll();
+            thirdOpen.countDown();
+            fourthOpen.countDown();
         }
     }
 

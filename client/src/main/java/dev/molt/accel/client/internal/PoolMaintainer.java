@@ -32,6 +32,11 @@ final class PoolMaintainer {
     private final PoolPolicy policy;
     final ConcurrentLinkedDeque<WorkerProcess> spares = new ConcurrentLinkedDeque<>();
     private final AtomicInteger sparesStarting = new AtomicInteger();
+    /**
+     * Starts of positions in progress ({@link WorkerSlot#ensureStarted}). One whose position a spare
+     * filled meanwhile becomes a spare when it is ready, so it counts as one on its way.
+     */
+    final AtomicInteger positionStarts = new AtomicInteger();
     private final AtomicInteger spareFailures = new AtomicInteger();
     private final AtomicBoolean recycling = new AtomicBoolean();
     final AtomicLong recycles = new AtomicLong();
@@ -67,14 +72,19 @@ final class PoolMaintainer {
 
     // ---------------------------------------------------------------- spares
 
-    /** Starts spares in the background until there are {@code spareWorkers} of them, ready or starting. */
+    /**
+     * Starts spares in the background until there are {@code spareWorkers} of them, ready or on
+     * their way. A kill while the spare is still starting must not cost three starts (the
+     * position's own, the spare's, and a new spare when the first spare fills the position): on a
+     * busy machine every extra JVM start slows the others down, and the pool falls behind.
+     */
     void topUpSpares() {
         while (!core.closed) {
             int starting = sparesStarting.get();
-            if (spares.size() + starting >= policy.spareWorkers() || !sparesStarting.compareAndSet(starting, starting + 1)) {
-                if (spares.size() + sparesStarting.get() >= policy.spareWorkers()) {
-                    return;
-                }
+            if (sparesOnTheirWay(starting) >= policy.spareWorkers()) {
+                return;
+            }
+            if (!sparesStarting.compareAndSet(starting, starting + 1)) {
                 continue;
             }
             core.onLifecycle(() -> core.supervisor.startWorker().whenComplete((w, failure) -> {
@@ -89,6 +99,21 @@ final class PoolMaintainer {
                 offerSpare(w);
             }));
         }
+    }
+
+    /**
+     * Ready spares, spares starting, and starts of positions beyond the positions still empty
+     * (those become spares when ready).
+     */
+    private int sparesOnTheirWay(int sparesStarting) {
+        int empty = 0;
+        WorkerSlot[] slots = core.supervisor.slots;
+        for (int i = 0; i < core.supervisor.activeSlots(); i++) {
+            if (slots[i].isEmpty()) {
+                empty++;
+            }
+        }
+        return spares.size() + sparesStarting + Math.max(0, positionStarts.get() - empty);
     }
 
     /** Keeps a ready worker as a spare, or closes it when there are enough. */

@@ -112,6 +112,7 @@ final class WorkerSlot {
             f = new CompletableFuture<>();
             starting = f;
         }
+        core.maintainer.positionStarts.incrementAndGet();
         try {
             core.lifecycle.execute(() -> core.supervisor.startWorker().whenComplete((w, failure) -> started(f, w, failure)));
         } catch (RejectedExecutionException e) {
@@ -150,9 +151,11 @@ final class WorkerSlot {
     }
 
     private void started(CompletableFuture<WorkerProcess> f, WorkerProcess w, Throwable failure) {
+        core.maintainer.positionStarts.decrementAndGet();
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         WorkerProcess extra = null;
         WorkerProcess winner = w;
+        boolean orphanFailed = false;
         int inARow;
         synchronized (this) {
             if (starting == f) {
@@ -170,8 +173,10 @@ final class WorkerSlot {
                     current = w;
                 }
             } else if (f.isDone()) {
-                // a spare was adopted meanwhile and the waiting calls have it: this start's failure is only logged
+                // a spare was adopted meanwhile and the waiting calls have it: this start's failure is
+                // only logged, and the spare it was counted as must start after all
                 core.lastFailure = cause.getMessage();
+                orphanFailed = true;
             } else {
                 failures++;
                 lastStartFailure = cause;
@@ -180,6 +185,9 @@ final class WorkerSlot {
                 core.lastFailure = cause.getMessage();
             }
             inARow = failures;
+        }
+        if (orphanFailed) {
+            core.maintainer.topUpSpares();
         }
         if (extra != null) {
             core.maintainer.offerSpare(extra);
