@@ -237,6 +237,37 @@ class PoolFeaturesTest {
     }
 
     @Test
+    void theSpareComesBackWhenStartsCountedAsSparesFillThePositionInstead() throws Exception {
+        Workers workers = new Workers();
+        Map<Integer, CountDownLatch> held = Map.of(3, new CountDownLatch(1), 4, new CountDownLatch(1),
+                5, new CountDownLatch(1));
+        workers.holdOpen.putAll(held);
+        try (MoltClient client = builder(workers).spareWorkers(1).build()) {
+            client.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().spares() == 1);
+            workers.handles.get(0).die(); // the spare (2) takes the calls; a new spare starts (3, held)
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() == 3 && client.stats().spares() == 0);
+            workers.handles.get(1).die(); // the position's own start (4, held)
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() == 4 && client.stats().workers() == 0);
+            held.get(3).countDown(); // 3 takes the position; 4 is now on its way as the spare
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().workers() == 1 && workers.handles.size() == 3);
+            workers.handles.get(2).die(); // the position's own start (5, held)
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() == 5 && client.stats().workers() == 0);
+            held.get(4).countDown(); // 4 fills the position instead of becoming the spare
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().workers() == 1 && workers.handles.size() == 4);
+            workers.handles.get(3).die(); // the start in flight (5) is the position's
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().workers() == 0);
+            held.get(5).countDown(); // 5 fills the position: no start is left on its way, so a spare starts (6)
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().workers() == 1 && client.stats().spares() == 1);
+            assertThat(workers.opened.get()).isEqualTo(6);
+            assertThat(client.call("echo", map("x", 4), SLOW).value()).isEqualTo(map("x", 4));
+        } finally {
+            workers.releaseAll();
+            held.values().forEach(CountDownLatch::countDown);
+        }
+    }
+
+    @Test
     void recyclingAfterNCallsFailsNoCallAndMakesSeveralGenerations() throws Exception {
         Workers workers = new Workers();
         try (MoltClient client = builder(workers).poolSize(2).recycleMaxCalls(40).recycleJitter(0).build()) {

@@ -186,7 +186,8 @@ final class WorkerSlot {
             }
             inARow = failures;
         }
-        if (orphanFailed) {
+        if (orphanFailed || (failure == null && extra == null)) {
+            // a start counted as a spare on its way failed, or filled a position instead
             core.maintainer.topUpSpares();
         }
         if (extra != null) {
