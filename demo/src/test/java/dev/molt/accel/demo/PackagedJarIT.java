@@ -62,13 +62,14 @@ class PackagedJarIT {
                 .failFast("the application exited", () -> !app.isAlive())
                 .untilAsserted(() -> assertThat(health(port)).as(() -> tail(log)).isEqualTo(200));
 
-        // the worker and the demo's spare (molt.accel.spare-workers=1), started once the first is ready;
+        // the worker and the demo's spares (molt.accel.spare-workers), started once the first is ready;
         // the throw-away worker that writes the class-data archive may still be running: not a pool worker
         java.util.function.Supplier<List<ProcessHandle>> poolWorkers = () -> app.children()
                 .filter(p -> !WorkerLifecycleTest.commandLine(p).contains("-XX:ArchiveClassesAtExit")).toList();
-        await().atMost(Duration.ofSeconds(60)).until(() -> poolWorkers.get().size() == 2);
+        int expected = 1 + DemoSettings.spareWorkers();
+        await().atMost(Duration.ofSeconds(60)).until(() -> poolWorkers.get().size() == expected);
         List<ProcessHandle> workers = poolWorkers.get();
-        assertThat(workers).as(() -> tail(log)).hasSize(2);
+        assertThat(workers).as(() -> tail(log)).hasSize(expected);
         String workerCommand = WorkerLifecycleTest.commandLine(workers.get(0));
         assertThat(workerCommand)
                 .contains("-Dloader.main=dev.molt.accel.worker.MoltWorkerMain")

@@ -29,11 +29,12 @@ class WorkerLifecycleTest {
                 .run("--server.port=0", "--molt.accel.pool-size=2");
         List<ProcessHandle> workers;
         try {
-            // the pool of 2 and the demo's spare worker (molt.accel.spare-workers=1), started once the first is ready
+            // the pool of 2 and the demo's spare workers (molt.accel.spare-workers), started once the first is ready
+            int expected = 2 + DemoSettings.spareWorkers();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
-                    ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).count() == 3);
+                    ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).count() == expected);
             workers = ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).toList();
-            assertThat(workers).hasSize(3);
+            assertThat(workers).hasSize(expected);
             assertThat(workers).allSatisfy(w -> assertThat(commandLine(w)).contains("dev.molt.accel.worker.MoltWorkerMain"));
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             assertThat(Http.getUntilOk(port, "/offload/?user_id=1&limit=1").status()).isEqualTo(200);

@@ -72,7 +72,9 @@ final class ChaosRun {
         AtomicReference<Throwable> faultFailure = new AtomicReference<>();
         long start = System.nanoTime();
         try {
-            injector.scheduleAtFixedRate(() -> {
+            // with a fixed delay, not a fixed rate: a fault that waited for a worker to exist is not
+            // followed at once by the ones it delayed (that would kill each new worker as it comes up)
+            injector.scheduleWithFixedDelay(() -> {
                 long at = System.nanoTime();
                 try {
                     faults.add(new Fault(at, fault.call()));
@@ -219,6 +221,7 @@ final class ChaosRun {
             r.put("recovery_ms_max", rec.stream().mapToLong(Long::longValue).max().orElse(-1));
             r.put("recovery_ms", rec);
             r.put("errors", errorDetails());
+            r.put("failures_by_ms_since_fault", failuresSinceFault());
             r.put("slowest", samples.stream().sorted((a, b) -> Long.compare(b.micros(), a.micros())).limit(5)
                     .map(x -> x.endpoint() + " " + x.status() + " " + x.micros() / 1000 + " ms, sent "
                             + sinceFault(x.sentNanos()) + " ms after a fault")
@@ -229,6 +232,25 @@ final class ChaosRun {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("chaos-" + name + ".json"), json);
             System.out.println("Chaos run '" + name + "': " + json);
+        }
+
+        /** Failed requests by the time between the fault before them and their sending (ms buckets). */
+        Map<String, Long> failuresSinceFault() {
+            long[] bounds = {50, 100, 250, 500, 1000, 2000};
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (Sample s : samples) {
+                if (s.status() != 200) {
+                    long ms = sinceFault(s.sentNanos());
+                    String key = ms < 0 ? "before the first" : null;
+                    for (int i = 0; key == null && i < bounds.length; i++) {
+                        if (ms < bounds[i]) {
+                            key = "<" + bounds[i];
+                        }
+                    }
+                    out.merge(key == null ? ">=2000" : key, 1L, Long::sum);
+                }
+            }
+            return out;
         }
 
         /** How many failed requests gave each error detail (digits as {@code N}), most frequent first, at most 8. */

@@ -42,14 +42,21 @@ class PoolChaosTest {
     static final Duration LENGTH = Duration.ofSeconds(Integer.getInteger("molt.chaos.seconds", 30));
     static final Duration EVERY = Duration.ofSeconds(2);
     static final Duration TIMEOUT = Duration.ofMillis(250);
+    /**
+     * The same load without faults first, long enough for the application's JIT to settle (its
+     * compilations would otherwise share the 2 cores with the replacements' starts during the run).
+     */
+    static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("molt.chaos.warmup-seconds", 20));
 
     /**
-     * The test worker (it has the non-idempotent {@code touch} export), with {@code --warmup} as the
-     * demo gives its bundled worker: it runs its exports' samples before it answers its first
-     * {@code __ping__}, so that a replacement's first calls are not its first decodes.
+     * The test worker (it has the non-idempotent {@code touch} export) started as the demo starts its
+     * bundled worker: a Java worker by main class (the same JVM options, class-data archive included)
+     * that runs its exports' samples before it answers its first {@code __ping__}, so that a
+     * replacement's first calls are not its first decodes.
      */
     static void testWorker(DynamicPropertyRegistry registry) {
-        registry.add("molt.accel.worker.command-line", () -> String.join(" ", TestWorker.command("--stdio", "--warmup")));
+        registry.add("molt.accel.worker.main-class", TestWorker.class::getName);
+        registry.add("molt.accel.worker.environment.MOLT_WORKER_WARMUP", () -> "1");
     }
 
     /**
@@ -63,7 +70,7 @@ class PoolChaosTest {
     }
 
     static void warmUp(int port, Path count) throws Exception {
-        new ChaosRun("warm-up", port, RATE, Duration.ofSeconds(5), TIMEOUT, count).execute(Duration.ofHours(1), () -> 0L);
+        new ChaosRun("warm-up", port, RATE, WARM_UP, TIMEOUT, count).execute(Duration.ofHours(1), () -> 0L);
     }
 
     /** The demo's defaults: one worker, plus the spare worker of the demo's application.properties. */

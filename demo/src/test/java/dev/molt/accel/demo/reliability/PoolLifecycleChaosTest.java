@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.molt.accel.client.MoltClient;
 import dev.molt.accel.demo.DemoApplication;
+import dev.molt.accel.demo.DemoSettings;
 import dev.molt.accel.spring.MoltOffload;
 import dev.molt.accel.spring.MoltOffloadContext;
 import dev.molt.accel.spring.MoltPayloadBuilder;
@@ -141,7 +142,8 @@ class PoolLifecycleChaosTest {
 
         @Test
         void recyclingEveryTwoThousandCallsUnderEightConnectionsFailsNoRequest() throws Exception {
-            await().atMost(Duration.ofSeconds(60)).until(() -> client.stats().workers() == 1 && client.stats().spares() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.stats().workers() == 1
+                    && client.stats().spares() == DemoSettings.spareWorkers());
             new ClosedLoop().run(port, "/offload/", 8, Duration.ofSeconds(3), () -> { }); // JIT warm-up, no figures
             long recyclesBefore = client.stats().recycles();
             long callsBefore = client.stats().calls();
@@ -183,7 +185,8 @@ class PoolLifecycleChaosTest {
 
         @Test
         void aBurstGrowsThePoolAndItIsBackAtItsSizeAfterTheIdleTimeout() throws Exception {
-            await().atMost(Duration.ofSeconds(60)).until(() -> client.stats().workers() == 1 && client.stats().spares() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.stats().workers() == 1
+                    && client.stats().spares() == DemoSettings.spareWorkers());
             assertThat(client.stats().size()).isEqualTo(1);
             AtomicInteger maxSize = new AtomicInteger();
             AtomicInteger maxWorkers = new AtomicInteger();
