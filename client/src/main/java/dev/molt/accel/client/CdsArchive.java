@@ -218,7 +218,7 @@ final class CdsArchive {
         }
     }
 
-    private static void createDirectory(Path dir) throws IOException {
+    static void createDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
@@ -258,7 +258,7 @@ final class CdsArchive {
         }
     }
 
-    private static byte[] sha256(byte[] bytes) {
+    static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {

@@ -500,7 +500,9 @@ public final class MoltClientBuilder {
      * options by a throw-away worker in the background, in {@code <cache directory>/cds}, and used
      * by every later start ({@code -XX:SharedArchiveFile}). On by default; the system property
      * {@code molt.accel.worker.cds=false} turns the default off. Class paths with directories are
-     * never archived.
+     * never archived. Inside a Spring Boot executable jar, whose nested jars the JVM cannot archive,
+     * the jar is first unpacked once (in the background) into {@code <cache directory>/boot}, and
+     * workers start from that plain class path as soon as it is there.
      */
     public MoltClientBuilder workerCds(boolean workerCds) {
         this.workerCds = workerCds;

@@ -39,19 +39,57 @@ final class WorkerLauncher {
     private final String source;
     /** The class-data archive of a Java worker command built here, or {@code null} (another command, or CDS off). */
     private final CdsArchive cds;
+    /**
+     * A Java worker inside a Spring Boot jar: the jar unpacked into a plain class path, whose command
+     * (and archive) replace {@link #command} once it is there; {@code null} otherwise.
+     */
+    private final Unpacked unpacked;
 
-    private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
-            String source) {
-        this(command, environment, workingDirectory, source, null);
+    /** The Boot jar's unpacked class path and, once it exists, the worker command and archive for it. */
+    private static final class Unpacked {
+        final BootJarClassPath classPath;
+        final String mainClass;
+        final List<String> javaOptions;
+        final List<String> args;
+        final Path cacheDirectory;
+        volatile List<String> command;
+        volatile CdsArchive cds;
+
+        Unpacked(BootJarClassPath classPath, String mainClass, List<String> javaOptions, List<String> args, Path cacheDirectory) {
+            this.classPath = classPath;
+            this.mainClass = mainClass;
+            this.javaOptions = javaOptions;
+            this.args = args;
+            this.cacheDirectory = cacheDirectory;
+        }
     }
 
     private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
-            String source, CdsArchive cds) {
+            String source) {
+        this(command, environment, workingDirectory, source, null, null);
+    }
+
+    private WorkerLauncher(List<String> command, Map<String, String> environment, Path workingDirectory,
+            String source, CdsArchive cds, Unpacked unpacked) {
         this.command = command;
         this.environment = environment;
         this.workingDirectory = workingDirectory;
         this.source = source;
-        this.cds = cds;
+        this.cds = unpacked == null ? cds : null;
+        this.unpacked = unpacked;
+    }
+
+    /** A Java worker's launcher: from the Boot jar unpacked once it is, else from the class path as it is. */
+    private static WorkerLauncher java(MoltClientBuilder b, Map<String, String> env, String mainClass, List<String> args,
+            String source) {
+        List<String> command = bundledCommand(mainClass, b.javaOptions, args);
+        String bootJar = bootExecutableJar(absoluteClassPath(System.getProperty("java.class.path", "")));
+        Unpacked unpacked = null;
+        if (bootJar != null && b.workerCds) {
+            Path cache = b.cacheDirectory != null ? b.cacheDirectory : CdsArchive.defaultCacheDirectory();
+            unpacked = new Unpacked(BootJarClassPath.of(cache, Path.of(bootJar)), mainClass, b.javaOptions, args, cache);
+        }
+        return new WorkerLauncher(command, env, b.workingDirectory, source, cdsArchive(b, mainClass), unpacked);
     }
 
     static WorkerLauncher resolve(MoltClientBuilder b) {
@@ -66,8 +104,7 @@ final class WorkerLauncher {
         }
         if (b.javaWorker != null) {
             String main = b.javaWorker.get(0);
-            return new WorkerLauncher(bundledCommand(main, b.javaOptions, b.javaWorker.subList(1, b.javaWorker.size())),
-                    env, b.workingDirectory, "Java worker " + main, cdsArchive(b, main));
+            return java(b, env, main, b.javaWorker.subList(1, b.javaWorker.size()), "Java worker " + main);
         }
         String fromEnv = b.sourceEnvironment.get("MOLT_WORKER_CMD");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -80,8 +117,7 @@ final class WorkerLauncher {
         }
         if (bundledWorkerPresent()) {
             List<String> args = warmup ? List.of("--stdio", "--warmup") : List.of("--stdio");
-            return new WorkerLauncher(bundledCommand(BUNDLED_MAIN, b.javaOptions, args), env,
-                    b.workingDirectory, "bundled Java worker", cdsArchive(b, BUNDLED_MAIN));
+            return java(b, env, BUNDLED_MAIN, args, "bundled Java worker");
         }
         return new WorkerLauncher(null, env, b.workingDirectory, "none");
     }
@@ -96,7 +132,7 @@ final class WorkerLauncher {
 
     /** The class-data archive workers of this launcher use once it exists, or {@code null}. */
     CdsArchive cdsArchive() {
-        return cds;
+        return unpacked != null ? unpacked.cds : cds;
     }
 
     /**
@@ -104,15 +140,37 @@ final class WorkerLauncher {
      * it is not, its creation starts in the background and this worker starts without it.
      */
     List<String> startCommand() {
+        if (unpacked != null) {
+            // the Boot jar's own class loader defeats class-data sharing: the unpacked class path, once there
+            String cp = unpacked.classPath.classPath();
+            if (cp == null) {
+                unpacked.classPath.unpackInBackground();
+                return command;
+            }
+            if (unpacked.command == null) {
+                synchronized (unpacked) {
+                    if (unpacked.command == null) {
+                        unpacked.cds = CdsArchive.of(unpacked.cacheDirectory, unpacked.javaOptions, unpacked.mainClass, cp);
+                        unpacked.command = javaCommand(unpacked.mainClass, unpacked.javaOptions, unpacked.args, cp);
+                    }
+                }
+            }
+            return withArchive(unpacked.command, unpacked.cds);
+        }
         if (cds == null || command == null) {
             return command;
         }
-        if (cds.usable()) {
+        return withArchive(command, cds);
+    }
+
+    /** {@code command} with its archive when that is there and sound; when not, its creation starts in the background. */
+    private List<String> withArchive(List<String> command, CdsArchive archive) {
+        if (archive.usable()) {
             List<String> withArchive = new ArrayList<>(command);
-            withArchive.add(1, "-XX:SharedArchiveFile=" + cds.path());
+            withArchive.add(1, "-XX:SharedArchiveFile=" + archive.path());
             return withArchive;
         }
-        cds.createInBackground(command, workingDirectory);
+        archive.createInBackground(command, workingDirectory);
         return command;
     }
 
@@ -193,6 +251,32 @@ final class WorkerLauncher {
      * jars are not a plain class path.
      */
     static List<String> bundledCommand(String mainClass, List<String> javaOptions, List<String> args) {
+        // absolute, so that a worker started in another working directory finds the same classes
+        String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
+        String bootJar = bootExecutableJar(classPath);
+        if (bootJar != null) {
+            List<String> cmd = new ArrayList<>(javaPrefix(javaOptions));
+            cmd.add("-Dloader.main=" + mainClass);
+            cmd.add("-cp");
+            cmd.add(bootJar);
+            cmd.add(BOOT_LAUNCHER);
+            cmd.addAll(args);
+            return List.copyOf(cmd);
+        }
+        return javaCommand(mainClass, javaOptions, args, classPath);
+    }
+
+    /** {@code java <options> -cp classPath mainClass args}, as {@link #bundledCommand} for a plain class path. */
+    private static List<String> javaCommand(String mainClass, List<String> javaOptions, List<String> args, String classPath) {
+        List<String> cmd = new ArrayList<>(javaPrefix(javaOptions));
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return List.copyOf(cmd);
+    }
+
+    private static List<String> javaPrefix(List<String> javaOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable());
         cmd.add("-Xlog:all=warning:stderr");
@@ -201,21 +285,7 @@ final class WorkerLauncher {
             cmd.add(DEFAULT_COLLECTOR);
         }
         cmd.addAll(javaOptions);
-        // absolute, so that a worker started in another working directory finds the same classes
-        String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
-        String bootJar = bootExecutableJar(classPath);
-        if (bootJar != null) {
-            cmd.add("-Dloader.main=" + mainClass);
-            cmd.add("-cp");
-            cmd.add(bootJar);
-            cmd.add(BOOT_LAUNCHER);
-        } else {
-            cmd.add("-cp");
-            cmd.add(classPath);
-            cmd.add(mainClass);
-        }
-        cmd.addAll(args);
-        return List.copyOf(cmd);
+        return cmd;
     }
 
     private static boolean selectsCollector(String option) {

@@ -70,11 +70,13 @@ class PackagedJarIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> poolWorkers.get().size() == expected);
         List<ProcessHandle> workers = poolWorkers.get();
         assertThat(workers).as(() -> tail(log)).hasSize(expected);
-        String workerCommand = WorkerLifecycleTest.commandLine(workers.get(0));
-        assertThat(workerCommand)
-                .contains("-Dloader.main=dev.molt.accel.worker.MoltWorkerMain")
-                .contains("molt-accel-demo.jar")
-                .contains("--stdio");
+        // the first workers start through Boot's launcher; once the jar is unpacked into the cache
+        // directory (in the background), from its plain class path
+        Path unpacked = dir.resolve("cache").resolve("boot");
+        assertThat(workers).allSatisfy(w -> assertThat(WorkerLifecycleTest.commandLine(w)).contains("--stdio")
+                .satisfiesAnyOf(
+                        c -> assertThat(c).contains("-Dloader.main=dev.molt.accel.worker.MoltWorkerMain", "molt-accel-demo.jar"),
+                        c -> assertThat(c).contains(unpacked.toString(), " dev.molt.accel.worker.MoltWorkerMain ")));
 
         // the worker's first calls on a loaded machine may miss the endpoint's 250 ms deadline
         Http.getUntilOk(port, "/offload/?user_id=1&limit=5");
@@ -92,10 +94,25 @@ class PackagedJarIT {
         assertThat(baselineMillis).isGreaterThanOrEqualTo(40);
         assertThat(Http.get(port, "/health/").text()).isEqualTo("{\"ok\":true}");
 
+        // a worker killed once the jar is unpacked is replaced by one started from the plain class path
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (java.util.stream.Stream<Path> s = Files.exists(unpacked) ? Files.list(unpacked) : java.util.stream.Stream.empty()) {
+                return s.anyMatch(d -> Files.isRegularFile(d.resolve("classpath.txt")));
+            }
+        });
+        List<ProcessHandle> all = new java.util.ArrayList<>(workers);
+        for (ProcessHandle w : workers) {
+            w.destroyForcibly();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> poolWorkers.get().stream()
+                .anyMatch(p -> WorkerLifecycleTest.commandLine(p).contains(unpacked.toString())));
+        all.addAll(poolWorkers.get());
+        assertThat(Http.getUntilOk(port, "/offload/?user_id=1&limit=5").body()).isEqualTo(baseline.body());
+
         app.destroy(); // SIGTERM: Spring closes the context, which closes the workers
         assertThat(app.waitFor(60, TimeUnit.SECONDS)).as(() -> tail(log)).isTrue();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(
-                () -> assertThat(workers).noneMatch(ProcessHandle::isAlive));
+                () -> assertThat(all).noneMatch(ProcessHandle::isAlive));
     }
 
     @Test
