@@ -57,10 +57,14 @@ class PoolFeaturesTest {
         volatile int holdAfter = Integer.MAX_VALUE;
         /** Opens held one by one: the n-th open (from 1) waits for its latch. */
         final Map<Integer, CountDownLatch> holdOpen = new ConcurrentHashMap<>();
+        /** Opens under way now (before their worker serves), and the most there were at once. */
+        final AtomicInteger opening = new AtomicInteger();
+        final AtomicInteger mostOpening = new AtomicInteger();
 
         InMemoryTransport transport() {
             return new InMemoryTransport("pool test worker", (in, out) -> {
                 int n = opened.incrementAndGet();
+                mostOpening.accumulateAndGet(opening.incrementAndGet(), Math::max);
                 CountDownLatch hold = holdOpen.containsKey(n) ? holdOpen.get(n) : holdOpensAfter;
                 if (hold != null && (holdOpen.containsKey(n) || n > holdAfter)) {
                     try {
@@ -69,6 +73,7 @@ class PoolFeaturesTest {
                         Thread.currentThread().interrupt();
                     }
                 }
+                opening.decrementAndGet();
                 Handle h = new Handle();
                 h.out = out;
                 handles.add(h);
@@ -233,6 +238,25 @@ class PoolFeaturesTest {
             workers.releaseAll();
             thirdOpen.countDown();
             fourthOpen.countDown();
+        }
+    }
+
+    @Test
+    void sparesStartOneAtATime() throws Exception {
+        Workers workers = new Workers();
+        CountDownLatch firstSpare = new CountDownLatch(1);
+        workers.holdOpen.put(2, firstSpare);
+        try (MoltClient client = builder(workers).spareWorkers(2).build()) {
+            client.start();
+            // the first spare's start is held: the second must not start beside it
+            await().atMost(Duration.ofSeconds(20)).until(() -> workers.opened.get() >= 2 && client.stats().workers() == 1);
+            firstSpare.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().spares() == 2);
+            assertThat(workers.opened.get()).isEqualTo(3);
+            assertThat(workers.mostOpening.get()).as("starts under way at once").isEqualTo(1);
+        } finally {
+            workers.releaseAll();
+            firstSpare.countDown();
         }
     }
 
