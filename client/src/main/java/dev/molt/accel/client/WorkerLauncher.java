@@ -75,21 +75,28 @@ final class WorkerLauncher {
         this.environment = environment;
         this.workingDirectory = workingDirectory;
         this.source = source;
-        this.cds = unpacked == null ? cds : null;
+        this.cds = cds;
         this.unpacked = unpacked;
     }
 
     /** A Java worker's launcher: from the Boot jar unpacked once it is, else from the class path as it is. */
     private static WorkerLauncher java(MoltClientBuilder b, Map<String, String> env, String mainClass, List<String> args,
             String source) {
-        List<String> command = bundledCommand(mainClass, b.javaOptions, args);
-        String bootJar = bootExecutableJar(absoluteClassPath(System.getProperty("java.class.path", "")));
-        Unpacked unpacked = null;
-        if (bootJar != null && b.workerCds) {
-            Path cache = b.cacheDirectory != null ? b.cacheDirectory : CdsArchive.defaultCacheDirectory();
-            unpacked = new Unpacked(BootJarClassPath.of(cache, Path.of(bootJar)), mainClass, b.javaOptions, args, cache);
+        // absolute, so that a worker started in another working directory finds the same classes
+        String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
+        String bootJar = bootExecutableJar(classPath);
+        List<String> command = bundledCommand(mainClass, b.javaOptions, args, classPath, bootJar);
+        if (!b.workerCds) {
+            return new WorkerLauncher(command, env, b.workingDirectory, source, null, null);
         }
-        return new WorkerLauncher(command, env, b.workingDirectory, source, cdsArchive(b, mainClass), unpacked);
+        Path cache = b.cacheDirectory != null ? b.cacheDirectory : CdsArchive.defaultCacheDirectory();
+        if (bootJar != null) {
+            // the archive is made for the unpacked class path, once it is there
+            return new WorkerLauncher(command, env, b.workingDirectory, source, null,
+                    new Unpacked(BootJarClassPath.of(cache, Path.of(bootJar)), mainClass, b.javaOptions, args, cache));
+        }
+        return new WorkerLauncher(command, env, b.workingDirectory, source,
+                CdsArchive.of(cache, b.javaOptions, mainClass, classPath), null);
     }
 
     static WorkerLauncher resolve(MoltClientBuilder b) {
@@ -120,14 +127,6 @@ final class WorkerLauncher {
             return java(b, env, BUNDLED_MAIN, args, "bundled Java worker");
         }
         return new WorkerLauncher(null, env, b.workingDirectory, "none");
-    }
-
-    private static CdsArchive cdsArchive(MoltClientBuilder b, String mainClass) {
-        if (!b.workerCds) {
-            return null;
-        }
-        Path cacheDirectory = b.cacheDirectory != null ? b.cacheDirectory : CdsArchive.defaultCacheDirectory();
-        return CdsArchive.of(cacheDirectory, b.javaOptions, mainClass, absoluteClassPath(System.getProperty("java.class.path", "")));
     }
 
     /** The class-data archive workers of this launcher use once it exists, or {@code null}. */
@@ -251,9 +250,13 @@ final class WorkerLauncher {
      * jars are not a plain class path.
      */
     static List<String> bundledCommand(String mainClass, List<String> javaOptions, List<String> args) {
-        // absolute, so that a worker started in another working directory finds the same classes
         String classPath = absoluteClassPath(System.getProperty("java.class.path", ""));
-        String bootJar = bootExecutableJar(classPath);
+        return bundledCommand(mainClass, javaOptions, args, classPath, bootExecutableJar(classPath));
+    }
+
+    /** As {@link #bundledCommand(String, List, List)} for {@code classPath} (absolute) and its Boot jar, if it is one. */
+    private static List<String> bundledCommand(String mainClass, List<String> javaOptions, List<String> args, String classPath,
+            String bootJar) {
         if (bootJar != null) {
             List<String> cmd = new ArrayList<>(javaPrefix(javaOptions));
             cmd.add("-Dloader.main=" + mainClass);

@@ -86,7 +86,7 @@ final class PoolMaintainer {
     void topUpSpares() {
         while (!core.closed) {
             int starting = sparesStarting.get();
-            if (starting > 0 || sparesOnTheirWay(starting) >= policy.spareWorkers()) {
+            if (starting > 0 || sparesOnTheirWay() >= policy.spareWorkers()) {
                 return;
             }
             if (!sparesStarting.compareAndSet(starting, starting + 1)) {
@@ -108,10 +108,10 @@ final class PoolMaintainer {
     }
 
     /**
-     * Ready spares, spares starting, and starts of positions beyond the positions still empty
-     * (those become spares when ready).
+     * Ready spares and starts of positions beyond the positions still empty (those become spares
+     * when ready); called with no spare of its own starting.
      */
-    private int sparesOnTheirWay(int sparesStarting) {
+    private int sparesOnTheirWay() {
         int empty = 0;
         WorkerSlot[] slots = core.supervisor.slots;
         for (int i = 0; i < core.supervisor.activeSlots(); i++) {
@@ -119,7 +119,7 @@ final class PoolMaintainer {
                 empty++;
             }
         }
-        return spares.size() + sparesStarting + Math.max(0, positionStarts.get() - empty);
+        return spares.size() + Math.max(0, positionStarts.get() - empty);
     }
 
     /** Keeps a ready worker as a spare, or closes it when there are enough. */
