@@ -65,23 +65,11 @@ public final class ChaosBench implements Callable<Integer> {
     @Option(names = "--pool", description = "MOLT_ACCEL_POOL_SIZE (default: the demo's)")
     Integer pool;
 
-    @Option(names = "--app-java-opts", description = "JVM options of the demo application (split on white space)")
-    String appJavaOpts;
-
-    @Option(names = "--jar", defaultValue = "demo/target/molt-accel-demo.jar", description = "the demo jar")
-    Path jar;
-
-    @Option(names = "--results", defaultValue = "bench/results", description = "where results go")
-    Path results;
-
-    @Option(names = "--logs", description = "where the application's log goes (default: the temporary directory)")
-    Path logs;
+    @CommandLine.Mixin
+    DemoJarOptions demo;
 
     @Option(names = "--name", defaultValue = "chaos", description = "result file name after the date (default ${DEFAULT-VALUE})")
     String name;
-
-    @Option(names = "--no-write", description = "print the summary only")
-    boolean noWrite;
 
     record Sample(long sentNanos, long doneNanos, int status, boolean jsonError) {
         long micros() {
@@ -93,7 +81,7 @@ public final class ChaosBench implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ChaosBench()).execute(args));
+        System.exit(DemoJarOptions.commandLine(new ChaosBench()).execute(args));
     }
 
     @Override
@@ -101,15 +89,12 @@ public final class ChaosBench implements Callable<Integer> {
         if (!kill.equals("serving") && !kill.equals("all")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--kill is serving or all, not " + kill);
         }
-        Path logDir = logs != null ? logs : Path.of(System.getProperty("java.io.tmpdir"), "molt-bench-logs");
         Map<String, String> env = new TreeMap<>();
         if (pool != null) {
             env.put("MOLT_ACCEL_POOL_SIZE", Integer.toString(pool));
         }
-        List<String> javaOptions = appJavaOpts == null || appJavaOpts.isBlank() ? List.of()
-                : List.of(appJavaOpts.trim().split("\\s+"));
         String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19);
-        try (DemoProcess app = DemoProcess.start(jar, env, javaOptions, logDir.resolve("molt-chaos-demo.log"))) {
+        try (DemoProcess app = DemoProcess.start(demo.jar, env, demo.appJavaOptions(), demo.logs.resolve("molt-chaos-demo.log"))) {
             app.awaitReady(Duration.ofMinutes(2));
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
@@ -121,9 +106,9 @@ public final class ChaosBench implements Callable<Integer> {
             run(http, app.port(), Duration.ofSeconds(seconds), samples, () -> kills.add(killWorkers(app)));
             String report = report(started, new ArrayList<>(samples), new ArrayList<>(kills));
             System.out.println(report);
-            if (!noWrite) {
-                Files.createDirectories(results);
-                Path file = results.resolve(LocalDate.now() + "-" + name + ".md");
+            if (!demo.noWrite) {
+                Files.createDirectories(demo.results);
+                Path file = demo.results.resolve(LocalDate.now() + "-" + name + ".md");
                 Files.writeString(file, report);
                 System.out.println("written: " + file);
             }
@@ -275,8 +260,8 @@ public final class ChaosBench implements Callable<Integer> {
         if (pool != null) {
             args.add("--pool " + pool);
         }
-        if (appJavaOpts != null) {
-            args.add("--app-java-opts '" + appJavaOpts + "'");
+        if (!demo.appJavaOpts.isBlank()) {
+            args.add("--app-java-opts '" + demo.appJavaOpts + "'");
         }
         return args;
     }

@@ -80,47 +80,35 @@ public final class SoakBench implements Callable<Integer> {
     @Option(names = "--pool", defaultValue = "2", description = "worker processes, MOLT_ACCEL_POOL_SIZE (default ${DEFAULT-VALUE})")
     int pool;
 
-    @Option(names = "--app-java-opts", defaultValue = "", description = "JVM options of the demo application (split on white space)")
-    String appJavaOpts;
+    @CommandLine.Mixin
+    DemoJarOptions demo;
 
     @Option(names = "--worker-java-opts", defaultValue = "", description = "JVM options of the bundled workers "
             + "(molt.accel.worker.java-options; split on white space)")
     String workerJavaOpts;
 
-    @Option(names = "--jar", defaultValue = "demo/target/molt-accel-demo.jar", description = "the demo jar")
-    Path jar;
-
-    @Option(names = "--results", defaultValue = "bench/results", description = "where results go")
-    Path results;
-
-    @Option(names = "--logs", description = "where the application's log goes (default: the temporary directory)")
-    Path logs = Path.of(System.getProperty("java.io.tmpdir"), "molt-bench-logs");
-
     @Option(names = "--name", defaultValue = "soak", description = "result file name after the date (default ${DEFAULT-VALUE})")
     String name;
-
-    @Option(names = "--no-write", description = "print the summary only")
-    boolean noWrite;
 
     private final ObjectMapper json = new ObjectMapper();
 
     public static void main(String[] args) {
         // the launcher passes --jar, --results and --logs first; options given after them win
-        System.exit(new CommandLine(new SoakBench()).setOverwrittenOptionsAllowed(true).execute(args));
+        System.exit(DemoJarOptions.commandLine(new SoakBench()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
-        List<String> javaOptions = split(appJavaOpts);
-        List<String> workerOptions = split(workerJavaOpts);
+        List<String> javaOptions = demo.appJavaOptions();
+        List<String> workerOptions = DemoJarOptions.split(workerJavaOpts);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MOLT_ACCEL_POOL_SIZE", Integer.toString(pool));
         if (!workerOptions.isEmpty()) {
             // Spring binds a comma-separated variable to the list property molt.accel.worker.java-options
             env.put("MOLT_ACCEL_WORKER_JAVAOPTIONS", String.join(",", workerOptions));
         }
-        Path logFile = logs.resolve("soak.log");
+        Path logFile = demo.logs.resolve("soak.log");
         int warmupWindows = (warmupSeconds + sampleSeconds - 1) / sampleSeconds;
         int windows = (int) Math.ceil(minutes * 60 / sampleSeconds);
         log("starting the demo (pool %d, java options %s), log %s", pool, javaOptions, logFile);
@@ -131,7 +119,7 @@ public final class SoakBench implements Callable<Integer> {
             return t;
         });
         long started;
-        try (DemoProcess app = DemoProcess.start(jar, env, javaOptions, logFile)) {
+        try (DemoProcess app = DemoProcess.start(demo.jar, env, javaOptions, logFile)) {
             app.awaitReady(Duration.ofSeconds(90));
             started = System.nanoTime();
             checkMix(app);
@@ -151,7 +139,8 @@ public final class SoakBench implements Callable<Integer> {
         }
         String markdown = markdown(samples, javaOptions);
         System.out.println(markdown);
-        if (!noWrite) {
+        if (!demo.noWrite) {
+            Path results = demo.results;
             Files.createDirectories(results);
             String base = LocalDate.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + "-" + name;
             Files.writeString(results.resolve(base + ".csv"), csv(samples), StandardCharsets.UTF_8);
@@ -327,10 +316,6 @@ public final class SoakBench implements Callable<Integer> {
                     s.appThreads, s.appFds, s.heapUsedMib, s.requests, s.unexpected, s.offloadP99Ms));
         }
         return sb.toString();
-    }
-
-    private static List<String> split(String options) {
-        return options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
     }
 
     private static String row(String measure, String format, Object... args) {
