@@ -12,10 +12,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * One accepted request: the task a worker thread runs and the context its handler sees.
+ * One accepted request: the task a worker thread (or the session reader that read it, when the
+ * engine was idle) runs and the context its handler sees.
  *
  * <p>Its state moves by compare-and-set from QUEUED to RUNNING to ANSWERED; whoever moves it to
- * ANSWERED first (the worker thread with a result, the timer at the deadline, the reader on a
+ * ANSWERED first (the thread running it with a result, the timer at the deadline, the reader on a
  * {@code __cancel__}, or the session at shutdown) writes the one response; everybody else's outcome
  * is discarded.
  */
@@ -38,6 +39,8 @@ final class Call extends RequestContext implements Runnable {
     private final boolean hasDeadline;
 
     int queueDepth;
+    /** Whether the pool thread running it holds one of the {@link Engine}'s slots; only that thread uses it. */
+    boolean slotTaken;
 
     private volatile int state = QUEUED;
     private volatile boolean cancelled;
@@ -242,6 +245,10 @@ final class Call extends RequestContext implements Runnable {
         }
         session.answered(this, previous == QUEUED, status, error, payload);
         return true;
+    }
+
+    boolean isAnswered() {
+        return state == ANSWERED;
     }
 
     private synchronized void setRunner(Thread t) {

@@ -390,6 +390,13 @@ public final class MoltWorker {
          * Worker threads running exports; default: available processors, since exports are meant
          * to be CPU work (more threads than cores only adds switching; exports that mostly wait on
          * I/O may want more).
+         *
+         * <p>This is a strict bound on the handlers that run at once, whichever thread runs them: a
+         * request that arrives while nothing else is queued or running anywhere in the worker runs
+         * on the thread of its session that read it (another thread of the session reads on
+         * meanwhile), which saves the wake-up of a pool thread; it takes one of these {@code threads}
+         * slots like any other call, and a pool thread that would exceed the bound waits for a slot.
+         * Together with {@link #maxQueue}, {@code threads + maxQueue} requests are accepted at once.
          */
         public Builder threads(int threads) {
             if (threads < 1) {

@@ -20,10 +20,12 @@ import javax.net.ssl.SSLContext;
 /**
  * A running socket server of a {@link MoltWorker}: listens on every address of
  * {@link MoltWorker.Builder#listen}, each accepted connection an independent session (its own request
- * ids and cancels) served by one reader thread of its own ({@code molt-worker-conn-<n>}); all
- * sessions share one bounded queue and pool of worker threads, so {@code Busy} means the worker is
- * full. A reader thread per connection costs about a thread stack per client, fine for the tens to
- * hundreds of connections a worker behind a few web applications gets ({@code maxConnections} caps it).
+ * ids and cancels) served by two reader threads of its own ({@code molt-worker-conn-<n>} and
+ * {@code molt-worker-conn-<n>-2}), which read by turns so that one can run a request itself while
+ * the other reads on (see {@code Session}); all sessions share one bounded queue and pool of worker
+ * threads, so {@code Busy} means the worker is full. Two reader threads per connection cost about two
+ * thread stacks per client, fine for the tens to hundreds of connections a worker behind a few web
+ * applications gets ({@code maxConnections} caps it).
  *
  * <p>Thread-safe. The server owns its sockets and threads; {@link #shutdown()} (or {@link #close()})
  * stops accepting, lets the requests in flight finish within the drain timeout, answers the rest,

@@ -20,23 +20,44 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One session of the protocol over a pair of byte streams: stdin/stdout, or one accepted socket
- * connection. Its reader (the thread that calls {@link #readLoop()}) decodes frames and answers
- * reserved entries inline; exports run on the shared {@link Engine}; responses go out through its
- * {@link FrameWriter}. Request ids, cancels and deadlines belong to the session: two sessions may
- * use the same ids without meeting. Created and driven by one owner (a {@link MoltWorker#serve}
- * call or a socket connection of {@link MoltWorkerServer}); the streams stay the owner's.
+ * connection. Its reader decodes frames and answers reserved entries inline; exports run on the
+ * shared {@link Engine}; responses go out through its {@link FrameWriter}. Request ids, cancels and
+ * deadlines belong to the session: two sessions may use the same ids without meeting. Created and
+ * driven by one owner (a {@link MoltWorker#serve} call or a socket connection of
+ * {@link MoltWorkerServer}); the streams stay the owner's.
+ *
+ * <p>Two threads of the session read its stream by turns, exactly one at a time: the first (a thread
+ * {@link #serveUntilEnd()} starts, or the connection thread that calls {@link #readLoop()}) and its
+ * partner, started with it and ending with it. When the engine is idle and the partner waits for its
+ * turn, the reading thread hands the turn to the partner and runs the call it just read itself: a
+ * lone request skips the wake-up of a parked pool thread, which costs about as much as a small
+ * handler, while cancels, pings and further requests are still read. The partner is woken before the
+ * handler starts, so that its wake-up overlaps the handler instead of delaying the call. Once the
+ * call returns, its thread waits for its next turn; while it runs, calls go to the engine's pool as
+ * usual, so a session never runs two calls on its own threads.
+ *
+ * <p>Thread-safe: its two entry points are called once, by the owner; the others (drain, abort,
+ * flush, counts) from any thread.
  */
 final class Session {
 
     private static final System.Logger LOG = System.getLogger(MoltWorker.class.getName());
     private static final byte[] EMPTY = new byte[0];
+    private static final String READER = "molt-accel-worker-reader";
+    /**
+     * How long the end of a session waits for its threads: a call the session no longer waits for was
+     * answered or interrupted by then, so this only bounds a handler that ignores its interrupt (which
+     * keeps its thread until it returns, as it would keep a pool thread).
+     */
+    private static final long THREADS_END_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Map<String, Route> routes;
     private final byte[] exportsJson;
@@ -63,6 +84,22 @@ final class Session {
     /** Last frame read or response written (sockets only: the idle timeout needs it, stdio does not). */
     private volatile long lastActivityNanos = System.nanoTime();
 
+    /** The thread that reads first; set before either thread reads. */
+    private Thread first;
+    /** Its partner, {@code null} if it could not start; set before either thread reads. */
+    private Thread second;
+    /** The thread whose turn it is to read; {@code null} once reading is over. */
+    private volatile Thread turn;
+    /** Whether the thread that is not reading waits for its turn (rather than running a call). */
+    private volatile boolean partnerFree = true;
+    /** The session's threads stop: its reading is over, or {@link #serveUntilEnd()} is returning. */
+    private volatile boolean ended;
+    /**
+     * A call the thread that read it runs itself: set by {@link #accept}, taken and cleared by the same
+     * thread before it hands the turn over (so only the thread whose turn it is ever sees it).
+     */
+    private Call runHere;
+
     /**
      * @param maxInFlight requests of this session accepted at once (beyond: {@code Busy}); 0 = no cap
      * @param socket whether this is a socket connection (no drain of its own at end of input,
@@ -86,13 +123,15 @@ final class Session {
     }
 
     /**
-     * The stdio form: reads on a reader thread of its own until the input ends, then waits for the
+     * The stdio form: reads on reader threads of its own until the input ends, then waits for the
      * accepted requests (each bounded by its deadline, all together by the drain timeout), answers
-     * what is left {@code InternalError} and flushes. Returns early when the output fails or the
-     * calling thread is interrupted (the flag is then set again).
+     * what is left {@code InternalError}, flushes and waits (briefly) for its threads to end. Returns
+     * early when the output fails or the calling thread is interrupted (the flag is then set again);
+     * then the thread blocked in a read of the input ends only when the input ends or is closed.
      */
     void serveUntilEnd() {
-        Thread reader = NamedThreads.single("molt-accel-worker-reader").newThread(this::readLoop);
+        Thread reader = NamedThreads.single(READER).newThread(this::relay);
+        startReaders(reader, READER + "-2");
         reader.start();
         boolean interrupted = false;
         lock.lock();
@@ -115,6 +154,9 @@ final class Session {
         abortRemaining(interrupted ? "Worker interrupted before the request finished"
                 : "Worker shut down before the request finished");
         writer.flush();
+        Thread reading = readerDone ? null : turn;
+        stopThreads();
+        awaitThreads(reading);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -208,28 +250,95 @@ final class Session {
 
     // ------------------------------------------------------------------ reader
 
-    /** Reads and handles frames until the input ends or fails, or the output fails; on the caller's thread. */
+    /**
+     * The socket form: reads and handles frames on the calling thread and the session's second
+     * thread (named after the calling one, with {@code -2}) until the input ends or fails, or the
+     * output fails; the calls still open are then cancelled (the client is gone). Returns once the
+     * calling thread's last turn is over and the second thread ended (waited for briefly: a handler
+     * that ignores its interrupt keeps it until it returns).
+     */
     void readLoop() {
+        Thread me = Thread.currentThread();
+        startReaders(me, me.getName() + "-2");
+        relay();
+        awaitThreads(null);
+    }
+
+    /** Makes {@code reader} the thread that reads first and starts its partner, which waits for its turn. */
+    private void startReaders(Thread reader, String partnerName) {
+        first = reader;
+        turn = reader;
+        second = NamedThreads.single(partnerName).newThread(this::relay);
         try {
-            while (!outputClosed) {
+            second.start();
+        } catch (OutOfMemoryError e) {
+            // no thread to be had: this session runs every call on the pool, as with one reader
+            second = null;
+            LOG.log(Level.WARNING, "Could not start a second reader thread: {0}", e.toString());
+        }
+    }
+
+    private Thread partnerOf(Thread t) {
+        return t == first ? second : first;
+    }
+
+    /**
+     * The body of each reader thread: reads while it is this thread's turn, runs the call it handed
+     * the turn over for, waits for its next turn; until the session's threads stop.
+     */
+    private void relay() {
+        Thread me = Thread.currentThread();
+        while (awaitTurn(me)) {
+            Call call = readFrames();
+            if (call == null) {
+                return;
+            }
+            runHere(call);
+        }
+    }
+
+    /** Returns true once it is {@code me}'s turn to read, false when the session's threads stop first. */
+    private boolean awaitTurn(Thread me) {
+        while (turn != me) {
+            if (ended) {
+                return false;
+            }
+            LockSupport.park(this);
+            // nothing interrupts a session's thread on purpose; should something, this must not spin
+            Thread.interrupted();
+        }
+        return true;
+    }
+
+    /**
+     * Reads and handles frames while it is this thread's turn. Returns a call to run on this thread
+     * (the turn has passed to the partner), or {@code null} once reading is over (ended by this thread).
+     */
+    private Call readFrames() {
+        Call handedOver = null;
+        try {
+            while (!outputClosed && !ended) {
                 byte[] body;
                 try {
                     body = Frames.read(in, maxFrameBytes);
                 } catch (FrameTooLargeException e) {
                     LOG.log(Level.WARNING, "Ending input: {0}", e.getMessage());
-                    return;
+                    return null;
                 } catch (EOFException e) {
                     LOG.log(stopping ? Level.DEBUG : Level.WARNING, "Ending input: {0}", e.getMessage());
-                    return;
+                    return null;
                 } catch (IOException e) {
                     if (!outputClosed && !stopping) {
                         LOG.log(Level.WARNING, "Ending input: cannot read requests: {0}", e.toString());
                     }
-                    return;
+                    return null;
                 }
                 if (body == null) {
                     LOG.log(Level.DEBUG, "End of input");
-                    return;
+                    return null;
+                }
+                if (ended) {
+                    return null; // serveUntilEnd is returning: nobody answers this frame any more
                 }
                 long now = System.nanoTime();
                 if (socket) {
@@ -241,16 +350,97 @@ final class Session {
                     // nothing a peer sends may stop the reader
                     LOG.log(Level.WARNING, "Could not handle a request frame: " + t, t);
                 }
+                handedOver = runHere;
+                if (handedOver != null) {
+                    runHere = null; // before the partner has the turn: the field is the reading thread's
+                    handOver();
+                    return handedOver;
+                }
             }
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "Request reader failed: " + t, t);
         } finally {
-            lock.lock();
+            if (handedOver == null) {
+                endReading();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Passes the turn to the partner, which reads from now on; it is woken before the handler starts,
+     * so that its wake-up overlaps the handler instead of delaying the call.
+     */
+    private void handOver() {
+        Thread partner = partnerOf(Thread.currentThread());
+        partnerFree = false;
+        turn = partner;
+        LockSupport.unpark(partner);
+    }
+
+    /** Runs a call this thread read, while its partner reads; then this thread is the free one. */
+    private void runHere(Call call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "Running " + call + " failed: " + t, t);
+        } finally {
+            engine.ranHere();
+            // an interrupt meant for the handler must not reach this thread's next read (an
+            // interrupted read of a Unix socket's channel closes the channel)
+            Thread.interrupted();
+            partnerFree = true;
+        }
+    }
+
+    /** The reading is over: the serving thread is told, and the session's threads stop. */
+    private void endReading() {
+        if (socket) {
+            // the client closed or the connection broke: nothing it asked for is wanted any more, and
+            // a call running on the other thread is stopped now rather than when it ends by itself
+            cancelRemaining();
+        }
+        lock.lock();
+        try {
+            readerDone = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        stopThreads();
+    }
+
+    private void stopThreads() {
+        ended = true;
+        turn = null;
+        Thread me = Thread.currentThread();
+        for (Thread t : new Thread[] {first, second}) {
+            if (t != null && t != me) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /**
+     * Waits, at most {@link #THREADS_END_WAIT_NANOS} in all, for the session's threads to end, except
+     * the calling thread and {@code reading} (blocked in a read of an input that has not ended).
+     */
+    private void awaitThreads(Thread reading) {
+        long end = System.nanoTime() + THREADS_END_WAIT_NANOS;
+        Thread me = Thread.currentThread();
+        for (Thread t : new Thread[] {first, second}) {
+            if (t == null || t == me || t == reading) {
+                continue;
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
             try {
-                readerDone = true;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
+                t.join(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -299,7 +489,7 @@ final class Session {
             reject(wire, request, Status.BUSY, "Worker is shutting down", decodeNanos);
             return;
         }
-        // only this reader thread increments the count, so the check cannot be overtaken
+        // only the thread whose turn it is to read increments the count, so the check cannot be overtaken
         if (maxInFlight > 0 && outstanding.get() >= maxInFlight) {
             reject(wire, request, Status.BUSY, "Too many requests in flight on this connection", decodeNanos);
             return;
@@ -314,9 +504,11 @@ final class Session {
             deadlines.arm(call.deadline());
         }
         call.queueDepth = engine.queueDepth();
-        try {
-            engine.execute(call);
-        } catch (RejectedExecutionException e) {
+        if (second != null && partnerFree && !ended && engine.tryRunHere()) {
+            runHere = call;
+            return;
+        }
+        if (!engine.execute(call)) {
             call.finish(Status.BUSY, "Worker queue full", null);
         }
     }
