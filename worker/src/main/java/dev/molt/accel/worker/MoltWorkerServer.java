@@ -171,9 +171,9 @@ public final class MoltWorkerServer implements AutoCloseable {
                 s.startDraining();
             }
             LOG.log(Level.DEBUG, "Connection {0} from {1}", conn.id, conn.connection.peer());
+            // returns once the client closed (the socket form of stdin EOF), the input broke or we
+            // closed it; the session has cancelled the calls still open by then
             s.readLoop();
-            // the client closed (the socket form of stdin EOF), the input broke, or we closed it
-            s.cancelRemaining();
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "Connection " + conn.id + " failed: " + t, t);
         } finally {
