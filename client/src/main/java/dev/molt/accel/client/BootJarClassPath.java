@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -26,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.slf4j.Logger;
@@ -50,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * class path written last ({@code classpath.txt}), so that a directory is used only when whole.
  * Entry names are not trusted as paths: a library jar keeps only its file name, and the classes
  * are copied into a new jar, never onto the file system. A directory not owned by this user is
- * not used. Thread-safe.
+ * not used. Each use marks it used, and each unpacking deletes the unused ones of other keys
+ * ({@link CacheEntries}); one deleted under a running process is noticed at its next worker start,
+ * which then starts from the jar. Thread-safe.
  */
 final class BootJarClassPath {
 
@@ -91,13 +91,15 @@ final class BootJarClassPath {
 
     /** The plain class path once unpacked (absolute entries), else {@code null}. */
     String classPath() {
-        String cp = classPath;
-        if (cp != null) {
-            return cp;
-        }
         Path file = directory.resolve(CLASS_PATH_FILE);
         if (!Files.isRegularFile(file)) {
+            classPath = null; // deleted (pruned by another process): workers start from the jar
             return null;
+        }
+        String cp = classPath;
+        if (cp != null) {
+            CacheEntries.markUsed(directory);
+            return cp;
         }
         try {
             String me = System.getProperty("user.name");
@@ -118,6 +120,9 @@ final class BootJarClassPath {
             }
             cp = entries.isEmpty() ? null : String.join(File.pathSeparator, entries);
             classPath = cp;
+            if (cp != null) {
+                CacheEntries.markUsed(directory);
+            }
             return cp;
         } catch (IOException | RuntimeException e) {
             log.debug("Unpacked class path {} is not usable: {}", directory, e.toString());
@@ -148,11 +153,11 @@ final class BootJarClassPath {
                     return; // another process unpacks it, or has
                 }
                 long t0 = System.nanoTime();
-                deleteTree(tmp);
+                CacheEntries.deleteTree(tmp);
                 Files.createDirectories(tmp.resolve("lib"));
                 List<String> entries = extract(tmp);
                 Files.write(tmp.resolve(CLASS_PATH_FILE), entries, StandardCharsets.UTF_8);
-                deleteTree(directory);
+                CacheEntries.deleteTree(directory);
                 try {
                     Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -160,12 +165,13 @@ final class BootJarClassPath {
                 }
                 log.info("Unpacked {} for Java workers into {} in {} ms", jar.getFileName(), directory,
                         (System.nanoTime() - t0) / 1_000_000);
+                CacheEntries.prune(parent, directory.getFileName().toString(), ".lock", "/" + CLASS_PATH_FILE);
             }
         } catch (IOException | RuntimeException e) {
             log.warn("Could not unpack {} for Java workers ({}); they start from the jar", jar.getFileName(), e.toString());
         } finally {
             try {
-                deleteTree(tmp);
+                CacheEntries.deleteTree(tmp);
             } catch (IOException e) {
                 log.debug("Cannot delete {}: {}", tmp, e.toString());
             }
@@ -249,17 +255,6 @@ final class BootJarClassPath {
         // only a jar's own file name: nothing that could step out of lib/
         if (name.endsWith(".jar") && name.indexOf('/') < 0 && name.indexOf('\\') < 0 && !name.startsWith(".")) {
             names.add(name);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * That check matters: the JDK 17 JVM falls back silently for a missing archive or a wrong header,
  * but a truncated archive with a valid header crashed it (SIGBUS) in our tests. Creation is
  * skipped for a class path with directories (the JVM cannot archive from them) and when another
- * process holds the archive's lock. Thread-safe.
+ * process holds the archive's lock. Each use marks the archive used, and each creation deletes the
+ * unused archives of other keys ({@link CacheEntries}). Thread-safe.
  */
 final class CdsArchive {
 
@@ -118,6 +119,7 @@ final class CdsArchive {
             }
             String state = Files.size(archive) + ":" + Files.getLastModifiedTime(archive).toMillis();
             if (state.equals(VERIFIED.get(archive))) {
+                CacheEntries.markUsed(checksum);
                 return true;
             }
             if (!Files.getOwner(archive).getName().equals(System.getProperty("user.name"))) {
@@ -133,6 +135,7 @@ final class CdsArchive {
                 return false;
             }
             VERIFIED.put(archive, state);
+            CacheEntries.markUsed(checksum);
             return true;
         } catch (IOException | RuntimeException e) {
             log.debug("Class-data archive {} is not usable: {}", archive, e.toString());
@@ -204,6 +207,8 @@ final class CdsArchive {
                 Files.deleteIfExists(creatorLog);
                 log.info("Created class-data archive {} ({} KiB) in {} ms", archive, Files.size(archive) / 1024,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                String name = archive.getFileName().toString();
+                CacheEntries.prune(dir, name.substring(0, name.length() - ".jsa".length()), ".jsa.lock", ".jsa.sha256");
             }
         } catch (IOException | RuntimeException e) {
             log.warn("Class-data archive {} could not be created ({}); workers start without it", archive, e.toString());
