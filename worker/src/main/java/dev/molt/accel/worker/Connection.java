@@ -1,19 +1,18 @@
 package dev.molt.accel.worker;
 
+import dev.molt.accel.protocol.ChannelStreams;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLSocket;
 
 /**
  * One accepted socket: its buffered streams and a hard close. A Unix socket is a blocking
- * {@link SocketChannel} read and written through small adapters of our own ({@code Channels.newInputStream}
- * would serialize a blocked read with every write on the channel's blocking lock); TCP is a
+ * {@link SocketChannel} read and written through {@link ChannelStreams}; TCP is a
  * {@link Socket}; TLS an {@link SSLSocket} layered over it. {@link #closeHard()} closes the plain
  * socket underneath, which never blocks (an {@code SSLSocket.close()} may wait to send close_notify)
  * and wakes a reader blocked in it. Thread-safe: one reader thread, writers under the session's
@@ -38,7 +37,7 @@ final class Connection {
     }
 
     static Connection unix(SocketChannel ch, String listenAddress) {
-        return new Connection(ch, null, listenAddress, new ChannelIn(ch), new ChannelOut(ch));
+        return new Connection(ch, null, listenAddress, inputOf(ch), outputOf(ch));
     }
 
     static Connection tcp(Socket s) throws IOException {
@@ -88,65 +87,10 @@ final class Connection {
 
     /** Streams over a blocking channel that one thread may read while another writes. */
     static InputStream inputOf(SocketChannel ch) {
-        return new ChannelIn(ch);
+        return ChannelStreams.input(ch, true);
     }
 
     static OutputStream outputOf(SocketChannel ch) {
-        return new ChannelOut(ch);
-    }
-
-    /** Reads straight from the channel; a blocking read holds no lock a writer needs. */
-    private static final class ChannelIn extends InputStream {
-        private final SocketChannel ch;
-
-        ChannelIn(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            return ch.read(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
-        }
-    }
-
-    private static final class ChannelOut extends OutputStream {
-        private final SocketChannel ch;
-
-        ChannelOut(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
-        }
+        return ChannelStreams.output(ch, false);
     }
 }

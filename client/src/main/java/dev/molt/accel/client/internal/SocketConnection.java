@@ -1,11 +1,11 @@
 package dev.molt.accel.client.internal;
 
+import dev.molt.accel.protocol.ChannelStreams;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +59,7 @@ final class SocketConnection extends FutureExitConnection {
 
     /** A Unix socket in blocking mode. */
     static SocketConnection of(String address, SocketChannel ch, Owner owner) {
-        return new SocketConnection(address, ch, new ChannelInput(ch), new ChannelOutput(ch), owner);
+        return new SocketConnection(address, ch, ChannelStreams.input(ch, false), ChannelStreams.output(ch, true), owner);
     }
 
     /** A connected TCP socket, or a TLS socket ({@code layered}) over the plain {@code socket}. */
@@ -218,52 +218,6 @@ final class SocketConnection extends FutureExitConnection {
         @Override
         public void close() throws IOException {
             kill();
-        }
-    }
-
-    /** Reads of a blocking channel; a channel allows one reader and one writer at once. */
-    private static final class ChannelInput extends SingleByteViaArray {
-        private final SocketChannel ch;
-
-        ChannelInput(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            return ch.read(ByteBuffer.wrap(b, off, len));
-        }
-    }
-
-    /** Writes of a blocking channel, whole buffers; closing it half-closes the socket. */
-    private static final class ChannelOutput extends OutputStream {
-        private final SocketChannel ch;
-
-        ChannelOutput(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (ch.isOpen()) {
-                ch.shutdownOutput();
-            }
         }
     }
 }
