@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * class path written last ({@code classpath.txt}), so that a directory is used only when whole.
  * Entry names are not trusted as paths: a library jar keeps only its file name, and the classes
  * are copied into a new jar, never onto the file system. A directory not owned by this user is
- * not used. Each use marks it used, and each unpacking deletes the unused ones of other keys
- * ({@link CacheEntries}); one deleted under a running process is noticed at its next worker start,
- * which then starts from the jar. Thread-safe.
+ * not used. A JVM that uses it marks it used and holds a shared lock on its lock file while it
+ * lives; each unpacking deletes the unused ones of other keys ({@link CacheEntries}). One deleted
+ * under a running process anyway (by hand) is noticed at its next worker start, which then starts
+ * from the jar. Thread-safe.
  */
 final class BootJarClassPath {
 
@@ -89,15 +90,24 @@ final class BootJarClassPath {
         return directory;
     }
 
+    private Path lockFile() {
+        return directory.resolveSibling(directory.getFileName() + ".lock");
+    }
+
     /** The plain class path once unpacked (absolute entries), else {@code null}. */
     String classPath() {
         Path file = directory.resolve(CLASS_PATH_FILE);
         if (!Files.isRegularFile(file)) {
-            classPath = null; // deleted (pruned by another process): workers start from the jar
+            if (classPath != null) {
+                // deleted under this process (by hand: pruning spares an entry in use): workers start from the jar
+                classPath = null;
+                CacheEntries.release(lockFile());
+            }
             return null;
         }
         String cp = classPath;
         if (cp != null) {
+            CacheEntries.holdInUse(lockFile());
             CacheEntries.markUsed(directory);
             return cp;
         }
@@ -119,10 +129,12 @@ final class BootJarClassPath {
                 }
             }
             cp = entries.isEmpty() ? null : String.join(File.pathSeparator, entries);
-            classPath = cp;
             if (cp != null) {
+                // held before it is handed out: no process may delete it while workers may run from it
+                CacheEntries.holdInUse(lockFile());
                 CacheEntries.markUsed(directory);
             }
+            classPath = cp;
             return cp;
         } catch (IOException | RuntimeException e) {
             log.debug("Unpacked class path {} is not usable: {}", directory, e.toString());
@@ -146,11 +158,13 @@ final class BootJarClassPath {
         Path tmp = parent.resolve(directory.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             CdsArchive.createDirectory(parent);
-            try (FileChannel lockFile = FileChannel.open(parent.resolve(directory.getFileName() + ".lock"),
+            try (FileChannel lockFile = FileChannel.open(lockFile(),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockFile.tryLock()) {
-                if (lock == null || classPath() != null) {
-                    return; // another process unpacks it, or has
+                if (lock == null || Files.isRegularFile(directory.resolve(CLASS_PATH_FILE))) {
+                    // another process unpacks it, or has (not classPath(): its shared lock on this
+                    // file would have to open it again, and closing that would drop this lock)
+                    return;
                 }
                 long t0 = System.nanoTime();
                 CacheEntries.deleteTree(tmp);

@@ -31,19 +31,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An entry's last use is the newest modification time among its members; a launcher marks its
  * entry used when it starts a worker from it ({@link #markUsed}, at most once an hour per JVM).
- * After an entry is created, the others of its directory are deleted when no JVM used them for
- * {@link #UNUSED} and they are not among the {@link #KEEP} used last: a process still running an
- * older version marked its entry when it started its workers, and one whose entry went anyway
- * starts its next workers from the jar itself. Only entries wholly owned by this user and whose
- * lock file no one holds are deleted; temporary members older than a day (a creation that was
- * killed) are deleted from any entry. Thread-safe; failures are logged at DEBUG and skipped.
+ * A JVM whose workers run from an unpacked class path also holds a shared lock on the entry's
+ * lock file for as long as it lives ({@link #holdInUse}): a worker JVM opens the jars of its class
+ * path as it needs them, so the entry must stay while any of them may still run. After an entry is
+ * created, the others of its directory are deleted when no JVM used them for {@link #UNUSED}, they
+ * are not among the {@link #KEEP} used last, they are wholly owned by this user, and their lock
+ * file can be locked exclusively (no creation, check or live user holds it). Temporary members
+ * older than a day (a creation that was killed) are deleted from any entry. Thread-safe; failures
+ * are logged at DEBUG and skipped.
  */
 final class CacheEntries {
 
     private static final Logger log = LoggerFactory.getLogger(CacheEntries.class);
 
-    /** How long an entry no one used is kept. */
-    static final Duration UNUSED = Duration.ofDays(7);
+    /** How long an entry no one used (and no live JVM holds) is kept. */
+    static final Duration UNUSED = Duration.ofDays(1);
     /** How many of the entries used last are kept whatever their age. */
     static final int KEEP = 3;
     /** How old a temporary member must be to count as left by a creation that was killed. */
@@ -55,6 +57,59 @@ final class CacheEntries {
     private static final Map<Path, Long> MARKED = new ConcurrentHashMap<>();
 
     private CacheEntries() {
+    }
+
+    /** Shared locks this JVM holds on the lock files of the entries it uses, by lock file. */
+    private static final Map<Path, FileLock> HELD = new ConcurrentHashMap<>();
+
+    /**
+     * Holds a shared lock on {@code lockFile} until this JVM exits (the system releases it then,
+     * however the JVM ends), so that no process deletes the entry meanwhile. Does nothing when held
+     * already; when an exclusive lock is in the way (a creation or a pruning under way), tries
+     * again at the next call.
+     */
+    static void holdInUse(Path lockFile) {
+        if (HELD.containsKey(lockFile)) {
+            return;
+        }
+        synchronized (HELD) {
+            if (HELD.containsKey(lockFile)) {
+                return;
+            }
+            FileChannel ch = null;
+            try {
+                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock lock = ch.tryLock(0, Long.MAX_VALUE, true);
+                if (lock != null) {
+                    HELD.put(lockFile, lock);
+                    return;
+                }
+            } catch (IOException | OverlappingFileLockException e) {
+                log.debug("Cannot hold {}: {}", lockFile, e.toString());
+            }
+            closeQuietly(ch);
+        }
+    }
+
+    /** Lets go of the shared lock {@link #holdInUse} took on {@code lockFile}, if any. */
+    static void release(Path lockFile) {
+        synchronized (HELD) {
+            FileLock lock = HELD.remove(lockFile);
+            if (lock != null) {
+                closeQuietly(lock.channel());
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.close();
+        } catch (IOException e) {
+            log.debug("Cannot close a lock file: {}", e.toString());
+        }
     }
 
     /** Sets {@code member}'s modification time to now unless this JVM did so within the hour. */
@@ -159,10 +214,15 @@ final class CacheEntries {
             }
         }
         Path lockPath = directory.resolve(key + lockSuffix);
+        if (HELD.containsKey(lockPath)) {
+            // in use here; and opening the file again would be closing it again, which ends this
+            // process's POSIX locks on it, the held one included
+            return;
+        }
         try (FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = lockFile.tryLock()) {
             if (lock == null) {
-                return; // being created or checked by another process
+                return; // being created or checked, or in use, by another process
             }
             Files.deleteIfExists(directory.resolve(key + validSuffix));
             for (Path p : members) {
@@ -173,7 +233,7 @@ final class CacheEntries {
             Files.deleteIfExists(lockPath);
             log.debug("Deleted unused cache entry {} in {}", key, directory);
         } catch (OverlappingFileLockException e) {
-            // this JVM holds it: in use
+            // this JVM holds it: being created, or in use
         } catch (IOException | RuntimeException e) {
             log.debug("Cannot delete cache entry {} in {}: {}", key, directory, e.toString());
         }
