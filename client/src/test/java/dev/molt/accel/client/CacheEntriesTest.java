@@ -71,10 +71,7 @@ class CacheEntriesTest {
     @Test
     void anEntryWhoseLockIsHeldIsKept() throws IOException {
         Path boot = dir.resolve("boot");
-        String current = bootEntry(boot, 0, 0);
-        for (int i = 1; i <= 3; i++) {
-            bootEntry(boot, i, 0);
-        }
+        String current = currentAndThreeUsedLast(boot);
         String locked = bootEntry(boot, 4, days(30));
         String free = bootEntry(boot, 5, days(30));
 
@@ -90,10 +87,7 @@ class CacheEntriesTest {
     @Test
     void anEntryAnotherLiveProcessUsesIsKeptUntilItEnds() throws Exception {
         Path boot = dir.resolve("boot");
-        String current = bootEntry(boot, 0, 0);
-        for (int i = 1; i <= 3; i++) {
-            bootEntry(boot, i, 0);
-        }
+        String current = currentAndThreeUsedLast(boot);
         String used = bootEntry(boot, 4, days(30));
         Process holder = lockProbe("hold", boot.resolve(used + ".lock"));
         try {
@@ -114,10 +108,7 @@ class CacheEntriesTest {
     @Test
     void anEntryThisProcessHoldsIsKeptAndPruningDoesNotDropItsLock() throws Exception {
         Path boot = dir.resolve("boot");
-        String current = bootEntry(boot, 0, 0);
-        for (int i = 1; i <= 3; i++) {
-            bootEntry(boot, i, 0);
-        }
+        String current = currentAndThreeUsedLast(boot);
         String used = bootEntry(boot, 4, days(30));
         Path lock = boot.resolve(used + ".lock");
         CacheEntries.holdInUse(lock);
@@ -262,6 +253,14 @@ class CacheEntriesTest {
         touch(d.resolve("lib"), ago);
         touch(d, ago);
         return key;
+    }
+
+    /** The entry just made and the three used last (just now): the next entry unused for a day may go. */
+    private static String currentAndThreeUsedLast(Path boot) throws IOException {
+        for (int i = 1; i <= 3; i++) {
+            bootEntry(boot, i, 0);
+        }
+        return bootEntry(boot, 0, 0);
     }
 
     private static String bootEntry(Path boot, int i, int daysAgo) throws IOException {
