@@ -297,13 +297,16 @@ class PoolFeaturesTest {
         try (MoltClient client = builder(workers).poolSize(2).recycleMaxCalls(40).recycleJitter(0).build()) {
             client.start();
             ExecutorService load = Executors.newFixedThreadPool(8);
+            AtomicBoolean stop = new AtomicBoolean();
             try {
                 List<Future<Integer>> loops = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     int thread = t;
                     loops.add(load.submit(() -> {
                         int ok = 0;
-                        for (int i = 0; i < 100; i++) {
+                        // at least 100 calls each, then on until the pool went through its generations:
+                        // how many recycles a number of calls makes depends on how fast replacements start
+                        for (int i = 0; i < 100 || !stop.get(); i++) {
                             // not idempotent: a recycle must never make such a call fail or run twice
                             Object v = client.call("echo", map("t", thread, "i", i), SLOW).value();
                             assertThat(v).isEqualTo(map("t", thread, "i", i));
@@ -312,16 +315,20 @@ class PoolFeaturesTest {
                         return ok;
                     }));
                 }
+                await().atMost(Duration.ofSeconds(120)).until(() -> client.stats().recycles() >= 5
+                        || loops.stream().anyMatch(Future::isDone));
+                stop.set(true);
                 int ok = 0;
                 for (Future<Integer> f : loops) {
                     ok += f.get(60, TimeUnit.SECONDS);
                 }
-                assertThat(ok).isEqualTo(800);
+                assertThat(ok).isGreaterThanOrEqualTo(800);
             } finally {
+                stop.set(true);
                 load.shutdownNow();
             }
             ClientStats stats = client.stats();
-            assertThat(stats.recycles()).as("800 calls over workers recycled every 40: " + stats).isGreaterThanOrEqualTo(5);
+            assertThat(stats.recycles()).as("workers recycled every 40 calls: " + stats).isGreaterThanOrEqualTo(5);
             assertThat(workers.opened.get()).isGreaterThanOrEqualTo(2 + 5);
             assertThat(stats.workers()).isEqualTo(2);
         } finally {
