@@ -106,11 +106,18 @@ final class BootJarClassPath {
             return null;
         }
         String cp = classPath;
-        if (cp != null) {
-            CacheEntries.holdInUse(lockFile());
-            CacheEntries.markUsed(directory);
-            return cp;
+        if (cp == null && (cp = read(file)) == null) {
+            return null;
         }
+        // held before it is handed out: no process may delete it while workers may run from it
+        CacheEntries.holdInUse(lockFile());
+        CacheEntries.markUsed(directory);
+        classPath = cp;
+        return cp;
+    }
+
+    /** The class path {@code file} names when it is this user's and names only files of the directory, else {@code null}. */
+    private String read(Path file) {
         try {
             String me = System.getProperty("user.name");
             if (!Files.getOwner(directory).getName().equals(me) || !Files.getOwner(file).getName().equals(me)) {
@@ -128,14 +135,7 @@ final class BootJarClassPath {
                     entries.add(p.toString());
                 }
             }
-            cp = entries.isEmpty() ? null : String.join(File.pathSeparator, entries);
-            if (cp != null) {
-                // held before it is handed out: no process may delete it while workers may run from it
-                CacheEntries.holdInUse(lockFile());
-                CacheEntries.markUsed(directory);
-            }
-            classPath = cp;
-            return cp;
+            return entries.isEmpty() ? null : String.join(File.pathSeparator, entries);
         } catch (IOException | RuntimeException e) {
             log.debug("Unpacked class path {} is not usable: {}", directory, e.toString());
             return null;

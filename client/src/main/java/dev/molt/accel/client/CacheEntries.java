@@ -55,12 +55,11 @@ final class CacheEntries {
     private static final long MARK_EVERY_NANOS = Duration.ofHours(1).toNanos();
     /** When this JVM last marked each path used (its {@code System.nanoTime()}). */
     private static final Map<Path, Long> MARKED = new ConcurrentHashMap<>();
+    /** Shared locks this JVM holds on the lock files of the entries it uses, by lock file. */
+    private static final Map<Path, FileLock> HELD = new ConcurrentHashMap<>();
 
     private CacheEntries() {
     }
-
-    /** Shared locks this JVM holds on the lock files of the entries it uses, by lock file. */
-    private static final Map<Path, FileLock> HELD = new ConcurrentHashMap<>();
 
     /**
      * Holds a shared lock on {@code lockFile} until this JVM exits (the system releases it then,
